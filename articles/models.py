@@ -1,0 +1,237 @@
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
+from taggit.managers import TaggableManager
+
+from .images import NewsImageField
+from .sanitize import sanitize_html
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, help_text="Shown at the top of the section page.")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the site navigation: lower numbers come first."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Source(models.Model):
+    """An outlet an article is based on or republished from (“Kyiv Post”)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage = models.URLField(
+        "homepage URL", max_length=500, help_text="E.g. https://www.kyivpost.com/"
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+    @property
+    def domain(self) -> str:
+        """The host readers recognise, e.g. “www.kyivpost.com”."""
+        return urlsplit(self.homepage).hostname or ""
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        """What readers may see: published, with a publish time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self) -> "ArticleQuerySet":
+        """Everything a teaser (title, dek, byline, image, section) needs, in fixed queries."""
+        return self.select_related("section", "source").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def for_detail(self) -> "ArticleQuerySet":
+        return self.for_listing().prefetch_related("tags")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=300, unique=True, help_text="The last part of the article's address."
+    )
+    dek = models.TextField(
+        max_length=600,
+        help_text="One or two sentences under the headline. Also used as the description "
+        "shown by search engines and in shares.",
+    )
+    body = models.TextField(blank=True)
+    image = NewsImageField(
+        "featured image",
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+        help_text="JPEG, PNG, WebP or GIF. Location data is removed on upload.",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        "image alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    image_caption = models.CharField(max_length=500, blank=True)
+    image_credit = models.CharField(
+        max_length=200, blank=True, help_text="E.g. “Photo: Jane Doe / Reuters”."
+    )
+    authors = models.ManyToManyField(
+        "authors.Author", through="Byline", related_name="articles", blank=True
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
+    tags = TaggableManager(blank=True, help_text="A comma-separated list of tags.")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        help_text="The outlet this article is based on, if any.",
+    )
+    source_url = models.URLField(
+        "original article URL",
+        max_length=1000,
+        blank=True,
+        help_text="The address of the original article at the source.",
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Readers see the article from this time on. A future time schedules it; "
+        "left empty, publishing uses the current time.",
+    )
+    comments_enabled = models.BooleanField(
+        "comments open", default=True, help_text="Untick to close comments on this article."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_publish_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Sanitized on every save, so no path (admin, shell, import) can store unsafe HTML.
+        self.body = sanitize_html(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def body_html(self) -> SafeString:
+        """The body for templates: sanitized again on output, whatever path stored it."""
+        return mark_safe(sanitize_html(self.body))  # noqa: S308 - sanitized just above
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def was_updated(self) -> bool:
+        """Changed meaningfully after it went out (a minute's grace for the publish save)."""
+        return bool(
+            self.published_at and self.updated_at > self.published_at + timedelta(minutes=1)
+        )
+
+    @cached_property
+    def byline_authors(self) -> list:
+        """Authors in byline order; uses the prefetched bylines when present."""
+        return [byline.author for byline in self.bylines.all()]
+
+
+class Byline(models.Model):
+    """One author on one article, in order: “By A and B”."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey("authors.Author", on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_author_per_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}"

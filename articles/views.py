@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from taggit.models import Tag
+
+from .models import Article, Section, Source
+
+
+def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
+    """A page of results; a bad or out-of-range ?page= gives the first or last page."""
+    return Paginator(queryset, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def can_preview(user) -> bool:
+    return user.is_active and user.is_staff and user.has_perm("articles.change_article")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, Article.objects.published().for_listing())
+    return render(request, "articles/home.html", {"page": page})
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(Article.objects.for_detail(), slug=slug)
+    is_preview = not article.is_published
+    if is_preview and not can_preview(request.user):
+        raise Http404("No article found matching the query")
+    response = render(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "is_preview": is_preview, "current_section": article.section},
+    )
+    if is_preview:
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    section = get_object_or_404(Section, slug=slug)
+    page = paginate(request, Article.objects.published().filter(section=section).for_listing())
+    return render(
+        request,
+        "articles/section_detail.html",
+        {"section": section, "current_section": section, "page": page},
+    )
+
+
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    page = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+
+
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    source = get_object_or_404(Source, slug=slug)
+    page = paginate(request, Article.objects.published().filter(source=source).for_listing())
+    return render(request, "articles/source_detail.html", {"source": source, "page": page})

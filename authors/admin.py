@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from articles.admin import thumbnail
+
+from .models import Author
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "list_photo", "job_title", "is_active", "article_count", "user"]
+    list_filter = ["is_active"]
+    list_select_related = ["user"]
+    search_fields = ["name", "job_title", "email"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+    readonly_fields = ["photo_preview"]
+    fields = [
+        "name",
+        "slug",
+        "job_title",
+        "bio",
+        "photo",
+        "photo_preview",
+        "website",
+        "email",
+        "social_links",
+        "user",
+        "is_active",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("bylines"))
+
+    @admin.display(description="Articles", ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+    @admin.display(description="Photo")
+    def list_photo(self, obj):
+        return thumbnail(obj.photo, obj.name)
+
+    @admin.display(description="Current photo")
+    def photo_preview(self, obj):
+        return thumbnail(obj.photo, obj.name, size=160)

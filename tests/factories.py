@@ -1,0 +1,95 @@
+import io
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from articles.models import Article, Byline, Section, Source
+from authors.models import Author
+
+
+def image_file(
+    name: str = "photo.jpg", size: tuple[int, int] = (64, 48), fmt: str = "JPEG", **save_options
+) -> SimpleUploadedFile:
+    """A real, small image made with Pillow, ready to upload."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 40)).save(buffer, fmt, **save_options)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}.get(
+        fmt, f"image/{fmt.lower()}"
+    )
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    name = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+    position = factory.Sequence(int)
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    name = factory.Sequence(lambda n: f"Source {n}")
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    homepage = factory.Sequence(lambda n: f"https://www.source{n}.example/")
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Author Number{n}")
+    slug = factory.Sequence(lambda n: f"author-{n}")
+    job_title = "Correspondent"
+    bio = "First paragraph of the bio.\n\nSecond paragraph of the bio."
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A published article (an hour old) unless told otherwise."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Headline number {n}")
+    slug = factory.Sequence(lambda n: f"headline-{n}")
+    dek = "A summary paragraph under the headline."
+    body = "<p>The body of the article.</p>"
+    section = factory.SubFactory(SectionFactory)
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+
+    class Params:
+        draft = factory.Trait(status=Article.Status.DRAFT, published_at=None)
+        scheduled = factory.Trait(
+            published_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+        )
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        """ArticleFactory(authors=[a, b]) adds bylines in that order."""
+        if create and extracted:
+            for position, author in enumerate(extracted):
+                Byline.objects.create(article=self, author=author, position=position)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
