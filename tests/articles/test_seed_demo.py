@@ -1,0 +1,115 @@
+import io
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from articles.models import Article
+from authors.models import Author
+
+DEMO_PASSWORD = "newsroom-demo"
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def model_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def media_files(settings) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+@pytest.mark.django_db
+def test_first_run_loads_the_demo_content():
+    seed()
+
+    assert Article.objects.count() == 12
+    assert Article.objects.filter(status=Article.Status.DRAFT, published_at=None).count() == 1
+    scheduled = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
+    )
+    assert scheduled.count() == 1
+    assert Article.objects.published().count() == 10
+    assert Article.objects.annotate(n=Count("bylines")).filter(n__gte=2).exists()
+    assert Article.objects.exclude(source=None).exclude(source_url="").exists()
+    for article in Article.objects.all():
+        assert article.section is not None
+        assert 2 <= article.tags.count() <= 4
+        assert article.image and article.image.storage.exists(article.image.name)
+        assert (article.image_width, article.image_height) == (1600, 900)
+        assert article.image_alt and article.image_credit
+
+    assert Author.objects.count() == 4
+    for author in Author.objects.all():
+        assert author.photo and author.photo.storage.exists(author.photo.name)
+        assert len(author.bio_paragraphs) >= 2
+        author.full_clean()  # social links are valid web addresses
+
+    User = get_user_model()
+    assert User.objects.get(username="admin").is_superuser
+    for username, group in [
+        ("editor", "Editors"),
+        ("writer", "Writers"),
+        ("moderator", "Moderators"),
+    ]:
+        user = User.objects.get(username=username)
+        assert user.is_staff and not user.is_superuser
+        assert user.groups.filter(name=group).exists()
+        assert user.check_password(DEMO_PASSWORD)
+        assert Group.objects.get(name=group).permissions.exists()
+    assert User.objects.get(username="writer").author_profile is not None
+
+
+@pytest.mark.django_db
+def test_second_run_creates_and_changes_nothing(settings):
+    seed()
+    counts = model_counts()
+    files = media_files(settings)
+    articles = list(Article.objects.values_list("slug", "published_at", "updated_at", "image"))
+    passwords = list(get_user_model().objects.values_list("username", "password"))
+
+    output = seed()
+
+    assert model_counts() == counts
+    assert media_files(settings) == files
+    assert list(Article.objects.values_list("slug", "published_at", "updated_at", "image")) == (
+        articles
+    )
+    assert list(get_user_model().objects.values_list("username", "password")) == passwords
+    assert "nothing created or changed" in output
+
+
+@pytest.mark.django_db
+def test_an_existing_users_password_is_kept():
+    User = get_user_model()
+    User.objects.create_user("editor", password="my-own-password", is_staff=True)
+
+    seed()
+
+    editor = User.objects.get(username="editor")
+    assert editor.check_password("my-own-password")
+    assert editor.groups.filter(name="Editors").exists()
+
+
+@pytest.mark.django_db
+def test_logins_are_printed_only_in_debug(settings):
+    settings.DEBUG = True
+    output = seed()
+    assert DEMO_PASSWORD in output
+    assert "http://127.0.0.1:8000/admin/" in output
+
+    settings.DEBUG = False
+    output = seed()
+    assert DEMO_PASSWORD not in output
+    assert "not shown" in output
