@@ -68,7 +68,9 @@ def clean_image_upload(upload) -> SimpleUploadedFile:
             params={"format": image.format, "allowed": ALLOWED_NAMES},
         )
     width, height = image.size
-    if width * height > settings.NEWSROOM_MAX_IMAGE_PIXELS:
+    # Every frame of an animation is decoded on re-encoding, so all of them count.
+    frames = getattr(image, "n_frames", 1)
+    if width * height * frames > settings.NEWSROOM_MAX_IMAGE_PIXELS:
         raise ValidationError(
             "This image is %(width)s × %(height)s pixels; the largest accepted is "
             "%(limit)s pixels in all. Scale it down and upload it again.",
@@ -103,6 +105,7 @@ def _reencode(image: Image.Image, fmt: str) -> bytes:
         return output.getvalue()
     image.load()
     image = ImageOps.exif_transpose(image)
+    image.info.pop("comment", None)  # JPEG comments can carry anything
     options: dict = {"icc_profile": icc_profile} if icc_profile else {}
     if fmt == "JPEG":
         if image.mode not in ("RGB", "L", "CMYK"):

@@ -170,6 +170,7 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="published_article_has_publish_time",
+                violation_error_message="A published article needs a publish time.",
             ),
         ]
 
@@ -185,6 +186,11 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        # Before constraint validation, so a form can publish "now" with an empty time.
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
 
     @property
     def body_html(self) -> SafeString:
@@ -205,6 +211,16 @@ class Article(models.Model):
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at > timezone.now()
+        )
+
+    @property
+    def comments_open(self) -> bool:
+        """Readers may comment: switched on, and not past the automatic closing time."""
+        if not self.comments_enabled:
+            return False
+        days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
+        return not (
+            days and self.published_at and timezone.now() > self.published_at + timedelta(days=days)
         )
 
     @property

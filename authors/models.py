@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -84,7 +86,8 @@ class Author(models.Model):
 
     @property
     def bio_paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.bio.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        paragraphs = re.split(r"\n[ \t]*\n", self.bio.replace("\r\n", "\n"))
+        return [paragraph.strip() for paragraph in paragraphs if paragraph.strip()]
 
     @property
     def social_link_list(self) -> list[str]:

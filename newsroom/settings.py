@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accounts",
     "articles",
     "authors",
+    "comments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.forms",
     "taggit",
 ]
 
@@ -95,6 +97,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widget templates live in templates/ like every other template.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite file under the project unless DATABASE_URL says otherwise.
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
@@ -208,3 +213,23 @@ NEWSROOM_MAX_IMAGE_PIXELS = env_int("NEWSROOM_MAX_IMAGE_PIXELS", 40_000_000)
 # Let Django serve uploaded media itself (always on with debug). In production prefer the
 # web server in front of gunicorn (see README); this suits a small single-server site.
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", DEBUG)
+# The public address of the site, for links in emails (e.g. https://news.example.com).
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
+
+# Reader comments. See README "Comment moderation" for what each rule does.
+# all | first_time (hold until the email has an approved comment) | none
+NEWSROOM_COMMENT_MODERATION = os.environ.get("NEWSROOM_COMMENT_MODERATION", "first_time")
+if NEWSROOM_COMMENT_MODERATION not in {"all", "first_time", "none"}:
+    raise ImproperlyConfigured("NEWSROOM_COMMENT_MODERATION must be all, first_time or none.")
+NEWSROOM_COMMENT_MAX_LINKS = env_int("NEWSROOM_COMMENT_MAX_LINKS", 2)
+NEWSROOM_COMMENT_MODERATION_KEYWORDS = env_list("NEWSROOM_COMMENT_MODERATION_KEYWORDS")
+NEWSROOM_COMMENT_DISALLOWED_KEYWORDS = env_list("NEWSROOM_COMMENT_DISALLOWED_KEYWORDS")
+NEWSROOM_COMMENT_MAX_DEPTH = env_int("NEWSROOM_COMMENT_MAX_DEPTH", 5)
+NEWSROOM_COMMENTS_PER_PAGE = env_int("NEWSROOM_COMMENTS_PER_PAGE", 50)
+# Close comments this many days after publishing; 0 keeps them open.
+NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = env_int("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", 0)
+NEWSROOM_COMMENT_FLOOD_SECONDS = env_int("NEWSROOM_COMMENT_FLOOD_SECONDS", 15)
+# A form sent sooner than this after it was shown, or older than the maximum, is treated as spam.
+NEWSROOM_COMMENT_MIN_SECONDS = env_int("NEWSROOM_COMMENT_MIN_SECONDS", 3)
+NEWSROOM_COMMENT_MAX_FORM_AGE = env_int("NEWSROOM_COMMENT_MAX_FORM_AGE", 24 * 60 * 60)
+NEWSROOM_COMMENT_MAIL_IN_BACKGROUND = True

@@ -23,6 +23,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 NEWSROOM_SERVE_MEDIA = True
+# Send moderator mail inline so tests can read the outbox.
+NEWSROOM_COMMENT_MAIL_IN_BACKGROUND = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 LOGGING = {

@@ -1,0 +1,143 @@
+"""The reader's Post Comment form. Each security check is its own clean step."""
+
+import time
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+
+from .models import Comment
+
+TIMESTAMP_SALT = "comments.form-timestamp"
+
+# Characters a person never needs in a comment: C0/C1 controls except tab and newlines.
+ALLOWED_CONTROL = {"\t", "\n", "\r"}
+
+
+def refuse_control_characters(value: str) -> None:
+    for char in value:
+        if char not in ALLOWED_CONTROL and unicodedata.category(char) == "Cc":
+            raise ValidationError(
+                "Remove the invisible control characters from this field.", code="control"
+            )
+
+
+def refuse_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("This field cannot be only spaces.", code="blank")
+
+
+def signed_timestamp() -> str:
+    return signing.dumps(int(time.time()), salt=TIMESTAMP_SALT)
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=245, strip=False)
+    email = forms.EmailField(
+        label="Email",
+        max_length=100,
+        help_text="Your email address will not be published.",
+    )
+    website = forms.URLField(label="Website", max_length=200, required=False, assume_scheme="https")
+    body = forms.CharField(
+        label="Comment", max_length=65525, strip=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    remember = forms.BooleanField(
+        label="Save my name, email, and website in this browser for the next time I comment.",
+        required=False,
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A honeypot: hidden from people, filled in by naive bots.
+    homepage_url = forms.CharField(
+        label="Leave this field empty", required=False, widget=forms.TextInput
+    )
+
+    error_messages = {
+        "too_long": "%(field)s is too long: %(length)s characters, at most %(limit)s.",
+    }
+
+    def __init__(self, *args, article, **kwargs):
+        self.article = article
+        self.spam_signals: list[str] = []
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.error_messages["max_length"] = (
+                    f"{field.label} is too long: at most {field.max_length:,} characters "
+                    "(you typed %(show_value)s)."
+                )
+            if name in {"name", "email", "body"}:
+                field.error_messages["required"] = f"Please enter your {field.label.lower()}."
+        self.fields["body"].error_messages["required"] = "Please write a comment."
+        self.fields["website"].error_messages["invalid"] = (
+            "Enter a web address starting with http:// or https://."
+        )
+        self.fields["homepage_url"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        if not self.is_bound:
+            self.initial.setdefault("timestamp", signed_timestamp())
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        refuse_control_characters(name)
+        refuse_blank(name)
+        return name.strip()
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip()
+
+    def clean_website(self) -> str:
+        website = self.cleaned_data["website"]
+        if website and not website.lower().startswith(("http://", "https://")):
+            raise ValidationError(
+                "Enter a web address starting with http:// or https://.", code="scheme"
+            )
+        return website
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        refuse_control_characters(body)
+        refuse_blank(body)
+        return body.replace("\r\n", "\n").strip("\n")
+
+    def clean_parent(self) -> Comment | None:
+        parent_id = self.cleaned_data.get("parent")
+        if not parent_id:
+            return None
+        parent = Comment.objects.filter(pk=parent_id).select_related("article").first()
+        if parent is None or parent.article_id != self.article.pk:
+            raise ValidationError(
+                "The comment you are replying to is not on this article.", code="parent_article"
+            )
+        if parent.status != Comment.Status.APPROVED:
+            raise ValidationError(
+                "You can only reply to a published comment.", code="parent_not_approved"
+            )
+        if parent.depth >= settings.NEWSROOM_COMMENT_MAX_DEPTH:
+            raise ValidationError(
+                "This conversation is nested as deeply as it can go; reply further up instead.",
+                code="too_deep",
+            )
+        return parent
+
+    def clean_timestamp(self) -> str:
+        value = self.cleaned_data["timestamp"]
+        try:
+            sent = signing.loads(value, salt=TIMESTAMP_SALT)
+        except signing.BadSignature:
+            self.spam_signals.append("form timestamp missing or tampered with")
+            return value
+        age = time.time() - sent
+        if age < settings.NEWSROOM_COMMENT_MIN_SECONDS:
+            self.spam_signals.append(f"form sent {age:.1f} s after it was shown (too fast)")
+        elif age > settings.NEWSROOM_COMMENT_MAX_FORM_AGE:
+            self.spam_signals.append("form sent more than a day after it was shown")
+        return value
+
+    def clean_homepage_url(self) -> str:
+        value = self.cleaned_data["homepage_url"]
+        if value:
+            self.spam_signals.append("hidden honeypot field filled in")
+        return value

@@ -1,0 +1,141 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from articles.models import Article
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self) -> "CommentQuerySet":
+        """What readers see: approved comments on articles readers can see."""
+        return self.filter(status=Comment.Status.APPROVED, article__in=Article.objects.published())
+
+    def visible_or_own(self, own_ids: list[int]) -> "CommentQuerySet":
+        """Visible comments plus the reader's own held ones (same browser)."""
+        own = Q(pk__in=own_ids, status=Comment.Status.PENDING) if own_ids else Q(pk__in=[])
+        return self.filter(
+            Q(status=Comment.Status.APPROVED) | own, article__in=Article.objects.published()
+        )
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    # The top-level comment of the thread (itself for a top-level comment): one query fetches
+    # whole threads for a page of top-level comments.
+    thread = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+", editable=False
+    )
+    depth = models.PositiveSmallIntegerField(default=1, editable=False)
+    name = models.CharField(max_length=245)
+    email = models.EmailField(max_length=100, help_text="Never shown publicly.")
+    website = models.URLField(max_length=200, blank=True)
+    body = models.TextField(max_length=65525)
+    original_body = models.TextField(
+        blank=True, editable=False, help_text="The text as the reader typed it, if edited since."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    hold_reasons = models.JSONField(
+        default=list, blank=True, help_text="Why the comment was held or marked spam."
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["article", "status", "submitted_at"]),
+            models.Index(fields=["email", "submitted_at"]),
+            models.Index(fields=["ip_address", "submitted_at"]),
+        ]
+        permissions = [("moderate_comment", "Can moderate comments")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.excerpt}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def excerpt(self) -> str:
+        text = " ".join(self.body.split())
+        return text if len(text) <= 80 else text[:79] + "…"
+
+
+class BlockedCommenter(models.Model):
+    """An email address, email domain or IP address whose comments go straight to spam."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email address"
+        DOMAIN = "domain", "Email domain"
+        IP = "ip", "IP address"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(
+        max_length=254, help_text="E.g. spammer@example.com, example.com or 203.0.113.7."
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="unique_blocked_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.value = self.value.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class ModerationLogEntry(models.Model):
+    """Who did what to which comment, and why. Written only by comments.moderation.actions."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="log_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="Empty when the rules acted on submission.",
+    )
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "moderation log entry"
+        verbose_name_plural = "moderation log"
+
+    def __str__(self) -> str:
+        return f"{self.action} comment {self.comment_id}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,257 @@
+"""Moderation workflows with side effects, shared by the posting view and the admin.
+
+Every status change goes through ``change_status`` so it is logged: who, when, which
+comment, from → to, and why.
+"""
+
+import logging
+import threading
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+
+from ..models import BlockedCommenter, Comment, ModerationLogEntry
+from .rules import Blocklist, Candidate, Finding, Judgement, Mode, Outcome, Policy, combine, judge
+
+logger = logging.getLogger(__name__)
+
+STATUS_FOR_OUTCOME = {
+    Outcome.APPROVE: Comment.Status.APPROVED,
+    Outcome.HOLD: Comment.Status.PENDING,
+    Outcome.SPAM: Comment.Status.SPAM,
+}
+
+
+def current_policy() -> Policy:
+    blocked = BlockedCommenter.objects.values_list("kind", "value")
+    by_kind: dict[str, set[str]] = {kind: set() for kind in BlockedCommenter.Kind.values}
+    for kind, value in blocked:
+        by_kind[kind].add(value)
+    return Policy(
+        mode=Mode(settings.NEWSROOM_COMMENT_MODERATION),
+        max_links=settings.NEWSROOM_COMMENT_MAX_LINKS,
+        moderation_keywords=tuple(settings.NEWSROOM_COMMENT_MODERATION_KEYWORDS),
+        disallowed_keywords=tuple(settings.NEWSROOM_COMMENT_DISALLOWED_KEYWORDS),
+        blocklist=Blocklist(
+            emails=frozenset(by_kind["email"]),
+            domains=frozenset(by_kind["domain"]),
+            ips=frozenset(by_kind["ip"]),
+        ),
+    )
+
+
+def submit_comment(
+    *,
+    article: Article,
+    parent: Comment | None,
+    name: str,
+    email: str,
+    website: str,
+    body: str,
+    ip_address: str | None,
+    user_agent: str,
+    user=None,
+    spam_signals: Iterable[str] = (),
+) -> Comment:
+    """Judge and store a reader's comment; tell the moderators if it is held."""
+    candidate = Candidate(name=name, email=email, website=website, body=body, ip_address=ip_address)
+    has_approved = Comment.objects.filter(
+        email__iexact=email, status=Comment.Status.APPROVED
+    ).exists()
+    judgement = judge(candidate, policy=current_policy(), has_approved_comment=has_approved)
+    if spam_signals:
+        signals = [Finding(Outcome.SPAM, signal) for signal in spam_signals]
+        judgement = combine([*signals, *_findings(judgement)])
+    status = STATUS_FOR_OUTCOME[judgement.outcome]
+    with transaction.atomic():
+        comment = Comment(
+            article=article,
+            parent=parent,
+            name=name,
+            email=email,
+            website=website,
+            body=body,
+            status=status,
+            hold_reasons=judgement.reasons,
+            ip_address=ip_address,
+            user_agent=user_agent[:500],
+            user=user if user is not None and user.is_authenticated else None,
+        )
+        if parent is not None:
+            comment.depth = parent.depth + 1
+            comment.thread_id = parent.thread_id or parent.pk
+        comment.save()
+        if parent is None:
+            Comment.objects.filter(pk=comment.pk).update(thread=comment)
+            comment.thread_id = comment.pk
+        ModerationLogEntry.objects.create(
+            comment=comment,
+            action="submitted",
+            to_status=status,
+            reason="; ".join(judgement.reasons),
+        )
+        if status == Comment.Status.PENDING:
+            transaction.on_commit(lambda: notify_moderators(comment))
+    return comment
+
+
+def _findings(judgement: Judgement) -> list[Finding]:
+    return [Finding(judgement.outcome, reason) for reason in judgement.reasons]
+
+
+def change_status(
+    comments: Iterable[Comment], *, to_status: str, actor, reason: str = "", action: str = ""
+) -> int:
+    """Move comments to ``to_status``, logging each real change. Returns how many changed."""
+    changed = 0
+    with transaction.atomic():
+        for comment in comments:
+            if comment.status == to_status:
+                continue
+            from_status = comment.status
+            comment.status = to_status
+            comment.save(update_fields=["status"])
+            ModerationLogEntry.objects.create(
+                comment=comment,
+                actor=actor,
+                action=action or to_status,
+                from_status=from_status,
+                to_status=to_status,
+                reason=reason,
+            )
+            changed += 1
+    return changed
+
+
+def approve(comments: Iterable[Comment], *, actor, reason: str = "") -> int:
+    return change_status(
+        comments, to_status=Comment.Status.APPROVED, actor=actor, reason=reason, action="approve"
+    )
+
+
+def mark_spam(comments: Iterable[Comment], *, actor, reason: str = "") -> int:
+    return change_status(
+        comments, to_status=Comment.Status.SPAM, actor=actor, reason=reason, action="spam"
+    )
+
+
+def remove(comments: Iterable[Comment], *, actor, reason: str = "") -> int:
+    return change_status(
+        comments, to_status=Comment.Status.REMOVED, actor=actor, reason=reason, action="remove"
+    )
+
+
+def restore(comments: Iterable[Comment], *, actor, reason: str = "") -> int:
+    return change_status(
+        comments, to_status=Comment.Status.PENDING, actor=actor, reason=reason, action="restore"
+    )
+
+
+def block_commenters(comments: Iterable[Comment], *, actor) -> tuple[int, int]:
+    """Blocklist each comment's email and IP; their pending comments become spam.
+
+    Returns (new blocklist entries, comments marked spam).
+    """
+    comments = list(comments)
+    emails = {c.email.strip().lower() for c in comments if c.email}
+    ips = {c.ip_address for c in comments if c.ip_address}
+    added = 0
+    with transaction.atomic():
+        for kind, values in (
+            (BlockedCommenter.Kind.EMAIL, emails),
+            (BlockedCommenter.Kind.IP, ips),
+        ):
+            for value in values:
+                _, created = BlockedCommenter.objects.get_or_create(
+                    kind=kind,
+                    value=value,
+                    defaults={"created_by": actor, "reason": "blocked from the comment queue"},
+                )
+                added += created
+        pending = Comment.objects.filter(status=Comment.Status.PENDING).filter(
+            _email_or_ip(emails, ips)
+        )
+        marked = change_status(
+            pending.select_for_update(),
+            to_status=Comment.Status.SPAM,
+            actor=actor,
+            reason="commenter blocked",
+            action="block",
+        )
+    return added, marked
+
+
+def _email_or_ip(emails: set[str], ips: set[str]) -> Q:
+    query = Q(pk__in=[])
+    for email in emails:
+        query |= Q(email__iexact=email)
+    if ips:
+        query |= Q(ip_address__in=ips)
+    return query
+
+
+def edit_body(comment: Comment, *, body: str, actor) -> None:
+    """A moderator's edit; the reader's original text is kept the first time."""
+    if body == comment.body:
+        return
+    with transaction.atomic():
+        if not comment.original_body:
+            comment.original_body = comment.body
+        comment.body = body
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "original_body", "edited_at"])
+        ModerationLogEntry.objects.create(
+            comment=comment,
+            actor=actor,
+            action="edit",
+            from_status=comment.status,
+            to_status=comment.status,
+            reason="body edited",
+        )
+
+
+def moderator_emails() -> list[str]:
+    users = (
+        get_user_model().objects.filter(is_active=True, groups__name="Moderators").exclude(email="")
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def notify_moderators(comment: Comment) -> None:
+    """Email the moderators about a held comment, off the reader's request.
+
+    The mail goes out on a background thread (unless NEWSROOM_COMMENT_MAIL_IN_BACKGROUND is off,
+    as in tests); a failing mail server is logged and never fails the reader's post.
+    """
+    recipients = moderator_emails()
+    if not recipients:
+        return
+    admin_url = reverse("admin:comments_comment_change", args=[comment.pk])
+    base = settings.NEWSROOM_SITE_URL.rstrip("/")
+    reasons = "\n".join(f"- {reason}" for reason in comment.hold_reasons) or "- (none recorded)"
+    subject = f"[{settings.NEWSROOM_SITE_NAME}] Comment held on “{comment.article.title}”"[:200]
+    message = (
+        f"A comment by {comment.name} <{comment.email}> is waiting for moderation.\n\n"
+        f"Why it was held:\n{reasons}\n\n"
+        f"Comment:\n{comment.body}\n\n"
+        f"Review it: {base}{admin_url}\n"
+    )
+
+    def send() -> None:
+        try:
+            send_mail(subject, message, None, recipients)
+        except Exception:
+            logger.exception("Could not email moderators about comment %s", comment.pk)
+
+    if settings.NEWSROOM_COMMENT_MAIL_IN_BACKGROUND:
+        threading.Thread(target=send, name=f"notify-comment-{comment.pk}", daemon=True).start()
+    else:
+        send()
