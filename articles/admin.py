@@ -72,6 +72,17 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__author")
 
+    def has_view_permission(self, request, obj=None):
+        # Moderators may list articles (to find comments) but not open them: 403.
+        if obj is not None:
+            return self.has_change_permission(request, obj)
+        return super().has_view_permission(request, obj)
+
+    def get_list_display_links(self, request, list_display):
+        if not self.has_change_permission(request):
+            return None
+        return super().get_list_display_links(request, list_display)
+
     def get_urls(self):
         suggestions = path(
             "tag-suggestions/",

@@ -5,6 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
+from comments.threads import comments_context
+
 from .models import Article, Section, Source
 
 
@@ -24,14 +26,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.for_detail(), slug=slug)
-    is_preview = not article.is_published
-    if is_preview and not can_preview(request.user):
+    if not article.is_published and not can_preview(request.user):
         raise Http404("No article found matching the query")
-    response = render(
-        request,
-        "articles/article_detail.html",
-        {"article": article, "is_preview": is_preview, "current_section": article.section},
-    )
+    return render_article(request, article)
+
+
+def render_article(
+    request: HttpRequest, article: Article, *, comment_form=None, status: int = 200
+) -> HttpResponse:
+    """The article page; the comment view re-renders it with a refused form."""
+    is_preview = not article.is_published
+    context = {"article": article, "is_preview": is_preview, "current_section": article.section}
+    if not is_preview:
+        context.update(comments_context(request, article, comment_form))
+    response = render(request, "articles/article_detail.html", context, status=status)
     if is_preview:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"

@@ -10,6 +10,7 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("authors/", include("authors.urls")),
+    path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
 

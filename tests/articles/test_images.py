@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import modelform_factory
-from django.template import TemplateDoesNotExist
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from PIL import Image

@@ -1,0 +1,281 @@
+from django.contrib import admin, messages
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Lower
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+
+from .models import BlockedCommenter, Comment, ModerationLogEntry
+from .moderation import actions
+
+# Counts stop here: "1000+" costs the same with a thousand comments or a million.
+COUNT_CAP = 1000
+
+
+def capped_count(queryset) -> str:
+    count = queryset[: COUNT_CAP + 1].count()
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
+class CappedPaginator(Paginator):
+    """Never counts more than a bounded number of rows (no full COUNT(*) of a huge table)."""
+
+    limit = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.limit].count()
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        base = model_admin.get_queryset(request)
+        return [
+            (value, f"{label} ({capped_count(base.filter(status=value))})")
+            for value, label in Comment.Status.choices
+        ] + [("all", "All")]
+
+    def choices(self, changelist):
+        # No "All" entry of our own making beyond the lookups: the queue is the default view.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in Comment.Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+def history_subquery(status: str) -> Subquery:
+    return Subquery(
+        Comment.objects.filter(email__iexact=OuterRef("email"), status=status)
+        .order_by()
+        .annotate(key=Lower("email"))
+        .values("key")
+        .annotate(total=Count("pk"))
+        .values("total")[:1]
+    )
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = [
+        "excerpt_display",
+        "article_link",
+        "parent_excerpt",
+        "name",
+        "email",
+        "ip_address",
+        "history",
+        "reasons",
+        "status",
+        "submitted_at",
+    ]
+    list_filter = [StatusFilter, ("submitted_at", admin.DateFieldListFilter), "article"]
+    search_fields = ["name", "email", "body", "ip_address"]
+    list_select_related = ["article", "parent"]
+    show_full_result_count = False
+    paginator = CappedPaginator
+    list_per_page = 50
+    actions = ["approve", "mark_spam", "remove", "restore", "block_commenter"]
+    fields = [
+        "article_link",
+        "parent_excerpt",
+        "name",
+        "email",
+        "website",
+        "body",
+        "original_body",
+        "status",
+        "reasons",
+        "submitted_at",
+        "ip_address",
+        "user_agent",
+        "moderation_history",
+    ]
+    readonly_fields = [
+        "article_link",
+        "parent_excerpt",
+        "name",
+        "email",
+        "website",
+        "original_body",
+        "status",
+        "reasons",
+        "submitted_at",
+        "ip_address",
+        "user_agent",
+        "moderation_history",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # "remove" keeps the record and the log
+
+    def changelist_view(self, request, extra_context=None):
+        # The changelist opens on the pending queue.
+        if "status" not in request.GET and "_changelist_filters" not in request.GET:
+            query = request.GET.copy()
+            query["status"] = Comment.Status.PENDING
+            return redirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                approved_count=history_subquery(Comment.Status.APPROVED),
+                spam_count=history_subquery(Comment.Status.SPAM),
+                removed_count=history_subquery(Comment.Status.REMOVED),
+            )
+        )
+
+    def get_ordering(self, request):
+        if request.GET.get("status") == Comment.Status.PENDING:
+            return ["submitted_at", "id"]  # oldest first: the queue is worked in order
+        return ["-submitted_at", "-id"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "body" in form.changed_data:
+            new_body = obj.body
+            obj.body = form.initial["body"]
+            actions.edit_body(obj, body=new_body, actor=request.user)
+        # Nothing else is editable here.
+
+    @admin.display(description="Comment")
+    def excerpt_display(self, obj):
+        return obj.excerpt
+
+    @admin.display(description="Article", ordering="article__title")
+    def article_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.article.title)
+
+    @admin.display(description="In reply to")
+    def parent_excerpt(self, obj):
+        return obj.parent.excerpt if obj.parent_id else "—"
+
+    @admin.display(description="History (approved / spam / removed)")
+    def history(self, obj):
+        return (
+            f"{obj.approved_count or 0} / {obj.spam_count or 0} / {obj.removed_count or 0}"
+            if hasattr(obj, "approved_count")
+            else "—"
+        )
+
+    @admin.display(description="Why held")
+    def reasons(self, obj):
+        if not obj.hold_reasons:
+            return "—"
+        return format_html(
+            "<ul style='margin:0;padding-left:1em'>{}</ul>",
+            format_html_join("", "<li>{}</li>", ((reason,) for reason in obj.hold_reasons)),
+        )
+
+    @admin.display(description="Moderation log")
+    def moderation_history(self, obj):
+        entries = obj.log_entries.select_related("actor").order_by("created_at")
+        return format_html_join(
+            "",
+            "<p>{} · {} · {} {}→{} {}</p>",
+            (
+                (
+                    f"{entry.created_at:%Y-%m-%d %H:%M}",
+                    entry.actor or "rules",
+                    entry.action,
+                    entry.from_status or "",
+                    entry.to_status,
+                    f"({entry.reason})" if entry.reason else "",
+                )
+                for entry in entries
+            ),
+        )
+
+    def _act(self, request, queryset, action, done: str):
+        count = action(queryset.select_for_update(), actor=request.user)
+        self.message_user(request, f"{count} comment{'s' if count != 1 else ''} {done}.")
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve(self, request, queryset):
+        self._act(request, queryset, actions.approve, "approved")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        self._act(request, queryset, actions.mark_spam, "marked as spam")
+
+    @admin.action(description="Remove selected comments", permissions=["change"])
+    def remove(self, request, queryset):
+        self._act(request, queryset, actions.remove, "removed")
+
+    @admin.action(description="Restore selected comments to pending", permissions=["change"])
+    def restore(self, request, queryset):
+        self._act(request, queryset, actions.restore, "restored to pending")
+
+    @admin.action(
+        description="Block the commenters (email and IP) of selected comments",
+        permissions=["change"],
+    )
+    def block_commenter(self, request, queryset):
+        added, marked = actions.block_commenters(queryset, actor=request.user)
+        self.message_user(
+            request,
+            f"{added} blocklist entr{'ies' if added != 1 else 'y'} added; "
+            f"{marked} pending comment{'s' if marked != 1 else ''} marked as spam.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(BlockedCommenter)
+class BlockedCommenterAdmin(admin.ModelAdmin):
+    list_display = ["value", "kind", "reason", "created_at", "created_by"]
+    list_filter = ["kind"]
+    search_fields = ["value", "reason"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ModerationLogEntry)
+class ModerationLogAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "actor",
+        "action",
+        "from_status",
+        "to_status",
+        "comment_link",
+        "reason",
+    ]
+    list_filter = ["action", "to_status", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["reason", "comment__email", "actor__username"]
+    list_select_related = ["actor", "comment"]
+    show_full_result_count = False
+    paginator = CappedPaginator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Comment")
+    def comment_link(self, obj):
+        url = reverse("admin:comments_comment_change", args=[obj.comment_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.comment_id)

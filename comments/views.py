@@ -1,0 +1,104 @@
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+from articles.views import render_article
+
+from .forms import CommentForm
+from .models import Comment
+from .moderation.actions import submit_comment
+from .threads import REMEMBER_COOKIE, REMEMBER_SALT, remember_own_comment
+
+DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
+FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
+CLOSED_MESSAGE = "Comments are closed."
+AWAITING_MESSAGE = "Your comment is awaiting moderation."
+PUBLISHED_MESSAGE = "Your comment has been published."
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The reader's address; behind N trusted proxies, the Nth address from the right."""
+    proxies = settings.NEWSROOM_TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def refuse(request: HttpRequest, article: Article, form: CommentForm, status: int) -> HttpResponse:
+    return render_article(request, article, comment_form=form, status=status)
+
+
+@require_POST
+def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
+    form = CommentForm(request.POST, article=article)
+    if not article.comments_open:
+        form.is_valid()
+        form.add_error(None, CLOSED_MESSAGE)
+        return refuse(request, article, form, status=403)
+    if not form.is_valid():
+        return refuse(request, article, form, status=400)
+
+    data = form.cleaned_data
+    ip_address = client_ip(request)
+    same_person = Q(email__iexact=data["email"]) | Q(name=data["name"])
+    if Comment.objects.filter(same_person, article=article, body=data["body"]).exists():
+        form.add_error("body", DUPLICATE_MESSAGE)
+        return refuse(request, article, form, status=409)
+    since = timezone.now() - timezone.timedelta(seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS)
+    same_sender = Q(email__iexact=data["email"])
+    if ip_address:
+        same_sender |= Q(ip_address=ip_address)
+    if Comment.objects.filter(same_sender, submitted_at__gte=since).exists():
+        form.add_error(None, FLOOD_MESSAGE)
+        return refuse(request, article, form, status=429)
+
+    comment = submit_comment(
+        article=article,
+        parent=data["parent"],
+        name=data["name"],
+        email=data["email"],
+        website=data["website"],
+        body=data["body"],
+        ip_address=ip_address,
+        user_agent=request.headers.get("User-Agent", ""),
+        user=request.user,
+        spam_signals=form.spam_signals,
+    )
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, PUBLISHED_MESSAGE)
+        anchor = f"comment-{comment.pk}"
+    elif comment.status == Comment.Status.PENDING:
+        remember_own_comment(request, comment)
+        messages.info(request, AWAITING_MESSAGE)
+        anchor = f"comment-{comment.pk}"
+    else:
+        # Spam is not told it was caught: it hears what a held comment hears.
+        messages.info(request, AWAITING_MESSAGE)
+        anchor = "comments"
+
+    response = redirect(f"{article.get_absolute_url()}#{anchor}")
+    if data["remember"]:
+        response.set_signed_cookie(
+            REMEMBER_COOKIE,
+            "\n".join([data["name"], data["email"], data["website"]]),
+            salt=REMEMBER_SALT,
+            max_age=365 * 24 * 60 * 60,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    else:
+        response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+    return response

@@ -1,0 +1,42 @@
+// With JavaScript, "Reply" moves the comment form under the comment instead of reloading.
+// Without it, the link's ?replytocom= address does the same job on the server.
+(() => {
+  "use strict";
+  const wrap = document.getElementById("respond");
+  if (!wrap) return;
+  const form = wrap.querySelector("form");
+  const parentInput = form.querySelector("input[name=parent]");
+  const title = document.getElementById("reply-title");
+  const home = document.createComment("respond-home");
+  wrap.before(home);
+
+  function cancel(event) {
+    if (event) event.preventDefault();
+    parentInput.value = "";
+    title.textContent = "Leave a comment";
+    home.after(wrap);
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest(".reply-link");
+    if (!link) return;
+    event.preventDefault();
+    parentInput.value = link.dataset.commentId;
+    title.textContent = "Replying to ";
+    const name = document.createElement("bdi");
+    name.textContent = link.dataset.commentAuthor;
+    const cancelLink = document.createElement("a");
+    cancelLink.href = "#respond";
+    cancelLink.id = "cancel-reply";
+    cancelLink.textContent = "Cancel reply";
+    cancelLink.addEventListener("click", cancel);
+    const small = document.createElement("small");
+    small.append(cancelLink);
+    title.append(name, " ", small);
+    link.closest("article").after(wrap);
+    form.querySelector("textarea").focus();
+  });
+
+  const existingCancel = document.getElementById("cancel-reply");
+  if (existingCancel) existingCancel.addEventListener("click", cancel);
+})();

@@ -1,0 +1,376 @@
+"""The editors' admin: writing an article with its byline, and the pages around it."""
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, Byline
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    SectionFactory,
+    SourceFactory,
+    UserFactory,
+    image_file,
+)
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = "/admin/articles/article/add/"
+
+
+def parse(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def text_of(element) -> str:
+    return " ".join(element.get_text().split())
+
+
+def management_form(admin_client) -> dict[str, str]:
+    """The byline formset's management form, as the add page serves it."""
+    response = admin_client.get(ADD_URL)
+    assert response.status_code == 200
+    form = parse(response).find("form", id="article_form")
+    total = form.find("input", attrs={"name": re.compile(r"-TOTAL_FORMS$")})
+    prefix = total["name"].removesuffix("-TOTAL_FORMS")
+    assert prefix == "bylines"
+    return {
+        field["name"]: field.get("value", "")
+        for field in form.find_all("input", attrs={"name": re.compile(rf"^{prefix}-[A-Z_]+$")})
+    }
+
+
+def article_post_data(admin_client, authors=(), **fields) -> dict:
+    """What the add form sends for a draft with a title, slug and dek, plus ``fields``."""
+    data = management_form(admin_client)
+    data.update(
+        {
+            "title": "Kyiv without power",
+            "slug": "kyiv-without-power",
+            "dek": "Strikes hit the grid overnight.",
+            "body": "<p>Hello</p>",
+            "image_alt": "",
+            "image_caption": "",
+            "image_credit": "",
+            "section": "",
+            "tags": "",
+            "source": "",
+            "source_url": "",
+            "status": "draft",
+            "published_at_0": "",
+            "published_at_1": "",
+            "comments_enabled": "on",
+            "bylines-TOTAL_FORMS": str(len(authors)),
+        }
+    )
+    for index, (author, position) in enumerate(authors):
+        data[f"bylines-{index}-author"] = str(author.pk)
+        data[f"bylines-{index}-position"] = str(position)
+    data.update(fields)
+    return data
+
+
+@pytest.fixture
+def filing():
+    """What a full article is filed under: a section, a source and two authors."""
+    return {
+        "section": SectionFactory(name="Energy"),
+        "source": SourceFactory(name="Kyiv Post", homepage="https://www.kyivpost.com/"),
+        "first": AuthorFactory(name="Olena Kovalenko"),
+        "second": AuthorFactory(name="Mark Smith"),
+    }
+
+
+def full_article_data(admin_client, filing, **fields) -> dict:
+    return article_post_data(
+        admin_client,
+        authors=[(filing["first"], 0), (filing["second"], 1)],
+        body="<p>Hello</p><script>x</script>",
+        section=str(filing["section"].pk),
+        tags="Ukraine, Energy",
+        source=str(filing["source"].pk),
+        source_url="https://www.kyivpost.com/post/123",
+        status="published",
+        image=image_file("grid.jpg"),
+        image_alt="Engineers at a substation",
+        image_caption="Repairs in Kyiv.",
+        image_credit="Photo: Olena Kovalenko",
+        **fields,
+    )
+
+
+def assert_saved_as_submitted(article, filing, admin_user):
+    assert article.title == "Kyiv without power"
+    assert article.dek == "Strikes hit the grid overnight."
+    assert article.body == "<p>Hello</p>"
+    assert [(b.author, b.position) for b in article.bylines.all()] == [
+        (filing["first"], 0),
+        (filing["second"], 1),
+    ]
+    assert article.byline_authors == [filing["first"], filing["second"]]
+    assert set(article.tags.names()) == {"Ukraine", "Energy"}
+    assert article.section == filing["section"]
+    assert article.source == filing["source"]
+    assert article.source_url == "https://www.kyivpost.com/post/123"
+    assert article.status == Article.Status.PUBLISHED
+    assert article.image.name.startswith("articles/")
+    assert (article.image_width, article.image_height) == (64, 48)
+    assert article.image_alt == "Engineers at a substation"
+    assert article.created_by == admin_user
+    assert article.updated_by == admin_user
+
+
+def assert_public_byline(client, article, filing):
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    main = parse(response).find("main")
+    first_link = main.find("a", href=filing["first"].get_absolute_url())
+    assert text_of(first_link.parent).startswith("By Olena Kovalenko and Mark Smith")
+    body = main.find("p", string="Hello").parent
+    assert body.find("script") is None
+    assert all(script.get("src") for script in parse(response).find_all("script"))
+
+
+# --- adding an article --------------------------------------------------------------------
+
+
+def test_editor_publishes_article_with_empty_publish_time(admin_client, admin_user, client, filing):
+    data = full_article_data(admin_client, filing)
+    before = timezone.now()
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == reverse("admin:articles_article_changelist")
+    article = Article.objects.get(slug="kyiv-without-power")
+    assert_saved_as_submitted(article, filing, admin_user)
+    assert before <= article.published_at <= timezone.now()
+    assert article.is_published
+    assert_public_byline(client, article, filing)
+
+
+def test_editor_publishes_article_with_explicit_publish_time(
+    admin_client, admin_user, client, filing
+):
+    data = full_article_data(
+        admin_client, filing, published_at_0="2025-03-14", published_at_1="12:00:00"
+    )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == reverse("admin:articles_article_changelist")
+    article = Article.objects.get(slug="kyiv-without-power")
+    assert_saved_as_submitted(article, filing, admin_user)
+    assert timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M") == (
+        "2025-03-14 12:00"
+    )
+    assert_public_byline(client, article, filing)
+
+
+def test_byline_order_follows_positions_not_form_order(admin_client, client, filing):
+    # The second row of the form holds the first author.
+    data = article_post_data(
+        admin_client,
+        authors=[(filing["second"], 1), (filing["first"], 0)],
+        status="published",
+        published_at_0="2025-03-14",
+        published_at_1="12:00:00",
+    )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.content.decode()
+    article = Article.objects.get(slug="kyiv-without-power")
+    assert article.byline_authors == [filing["first"], filing["second"]]
+    assert_public_byline(client, article, filing)
+
+
+# --- refusing bad input -------------------------------------------------------------------
+
+
+def error_fields(soup) -> set[str]:
+    """The fields the page marks as wrong (Django gives each error list id_<field>_error)."""
+    return {
+        error["id"].removeprefix("id_").removesuffix("_error")
+        for error in soup.select("ul.errorlist[id]")
+    }
+
+
+def assert_refused(response, field: str, message: str, title: str) -> None:
+    assert response.status_code == 200
+    soup = parse(response)
+    assert error_fields(soup) == {field}
+    assert message in text_of(soup.find(id=f"id_{field}_error"))
+    assert soup.find(attrs={"name": field}).get("aria-invalid") == "true"
+    assert soup.find("input", attrs={"name": "title"})["value"] == title
+
+
+def test_duplicate_slug_is_refused(admin_client):
+    ArticleFactory(slug="kyiv-without-power", title="The original")
+
+    data = article_post_data(admin_client, title="A second try")
+    response = admin_client.post(ADD_URL, data)
+
+    assert_refused(response, "slug", "already exists", "A second try")
+    assert list(Article.objects.values_list("title", flat=True)) == ["The original"]
+
+
+def test_source_url_without_source_is_refused(admin_client):
+    data = article_post_data(
+        admin_client, title="Unsourced", source_url="https://www.kyivpost.com/post/123"
+    )
+    response = admin_client.post(ADD_URL, data)
+
+    assert_refused(response, "source", "Choose the source", "Unsourced")
+    assert not Article.objects.exists()
+
+
+def test_image_without_alt_text_is_refused(admin_client, settings):
+    data = article_post_data(admin_client, title="Pictured", image=image_file())
+    response = admin_client.post(ADD_URL, data)
+
+    assert_refused(response, "image_alt", "Describe the image", "Pictured")
+    assert not Article.objects.exists()
+    assert not (settings.MEDIA_ROOT / "articles").exists()
+
+
+def test_upload_that_is_not_an_image_is_refused(admin_client, settings):
+    fake = SimpleUploadedFile("photo.jpg", b"#!/bin/sh\necho not a picture\n", "image/jpeg")
+    data = article_post_data(admin_client, title="Not a picture", image=fake, image_alt="A cat")
+    response = admin_client.post(ADD_URL, data)
+
+    assert_refused(response, "image", "not an image", "Not a picture")
+    assert not Article.objects.exists()
+    assert not (settings.MEDIA_ROOT / "articles").exists()
+
+
+def test_refused_article_stores_no_bylines_or_tags(admin_client, filing):
+    ArticleFactory(slug="kyiv-without-power")
+    tags_before = Tag.objects.count()
+
+    data = article_post_data(
+        admin_client,
+        authors=[(filing["first"], 0), (filing["second"], 1)],
+        tags="Brand new tag",
+    )
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "slug" in error_fields(parse(response))
+    assert Article.objects.count() == 1
+    assert not Byline.objects.exists()
+    assert Tag.objects.count() == tags_before
+
+
+# --- the other admin pages ----------------------------------------------------------------
+
+
+def test_article_changelist_lists_articles(admin_client):
+    author = AuthorFactory(name="Olena Kovalenko")
+    ArticleFactory(title="Out now", authors=[author], image=image_file(), image_alt="x")
+    ArticleFactory(title="Coming tomorrow", scheduled=True)
+    ArticleFactory(title="Work in progress", draft=True)
+
+    response = admin_client.get(reverse("admin:articles_article_changelist"))
+
+    assert response.status_code == 200
+    text = text_of(parse(response).find(id="result_list"))
+    for title in ("Out now", "Coming tomorrow", "Work in progress", "Olena Kovalenko"):
+        assert title in text
+    assert "Scheduled for" in text
+
+
+def test_article_change_page_loads_with_its_byline(admin_client):
+    author = AuthorFactory(name="Olena Kovalenko")
+    article = ArticleFactory(title="Out now", authors=[author], tags=["Ukraine"])
+
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assert response.status_code == 200
+    soup = parse(response)
+    assert soup.find("input", attrs={"name": "title"})["value"] == "Out now"
+    assert soup.find("input", attrs={"name": "bylines-INITIAL_FORMS"})["value"] == "1"
+    assert "Ukraine" in soup.find("input", attrs={"name": "tags"})["value"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["changelist", "add", "change"],
+)
+@pytest.mark.parametrize(
+    ("model", "factory"),
+    [("authors_author", AuthorFactory), ("articles_section", SectionFactory)]
+    + [("articles_source", SourceFactory)],
+    ids=["author", "section", "source"],
+)
+def test_author_section_and_source_admin_pages_load(admin_client, model, factory, page):
+    obj = factory(name="Findable name")
+    ArticleFactory(section=SectionFactory(), source=SourceFactory())
+    args = [obj.pk] if page == "change" else []
+
+    response = admin_client.get(reverse(f"admin:{model}_{page}", args=args))
+
+    assert response.status_code == 200
+    if page != "add":
+        assert "Findable name" in response.content.decode()
+
+
+def test_author_changelist_counts_articles(admin_client):
+    author = AuthorFactory(name="Olena Kovalenko", photo=image_file())
+    ArticleFactory.create_batch(2, authors=[author])
+
+    response = admin_client.get(reverse("admin:authors_author_changelist"))
+
+    row = parse(response).find("a", string="Olena Kovalenko").find_parent("tr")
+    assert row.find("td", class_="field-article_count").get_text(strip=True) == "2"
+
+
+# --- tag suggestions ----------------------------------------------------------------------
+
+TAG_SUGGESTIONS = "admin:articles_article_tag_suggestions"
+
+
+def test_tag_suggestions_offer_matching_tags(admin_client):
+    ArticleFactory(tags=["Ukraine", "Ukrainian refugees", "Energy", "UK politics"])
+
+    response = admin_client.get(reverse(TAG_SUGGESTIONS), {"q": "ukr"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"results": ["Ukraine", "Ukrainian refugees"]}
+
+
+def test_tag_suggestions_without_a_term_offer_nothing(admin_client):
+    ArticleFactory(tags=["Ukraine"])
+
+    response = admin_client.get(reverse(TAG_SUGGESTIONS), {"q": "  "})
+
+    assert response.json() == {"results": []}
+
+
+def test_tag_suggestions_refuse_anonymous_visitors(client):
+    ArticleFactory(tags=["Ukraine"])
+    url = reverse(TAG_SUGGESTIONS)
+
+    response = client.get(url, {"q": "ukr"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert "Ukraine" not in response.content.decode()
+
+
+def test_tag_suggestions_refuse_staff_without_article_permissions(client):
+    ArticleFactory(tags=["Ukraine"])
+    client.force_login(UserFactory(is_staff=True))
+
+    response = client.get(reverse(TAG_SUGGESTIONS), {"q": "ukr"})
+
+    assert response.status_code == 403
+    assert "Ukraine" not in response.content.decode()
