@@ -225,10 +225,11 @@ class Article(models.Model):
 
     @property
     def was_updated(self) -> bool:
-        """Changed meaningfully after it went out (a minute's grace for the publish save)."""
-        return bool(
-            self.published_at and self.updated_at > self.published_at + timedelta(minutes=1)
-        )
+        """Edited after it went out (a minute's grace); back-dated articles are not "updated"."""
+        if not self.published_at:
+            return False
+        went_out = max(self.published_at, self.created_at or self.published_at)
+        return self.updated_at > went_out + timedelta(minutes=1)
 
     @cached_property
     def byline_authors(self) -> list:

@@ -15,10 +15,9 @@ urlpatterns = [
 ]
 
 if settings.NEWSROOM_SERVE_MEDIA:
-    urlpatterns += [
-        re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+
+    def serve_media(request, path):
+        # MEDIA_ROOT is read per request, so it can change after start-up (tests do).
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media)]
