@@ -10,6 +10,7 @@ featured images, coloured squares with initials for the author photos.
 
 import io
 import math
+import os
 import random
 from collections import Counter
 from datetime import timedelta
@@ -829,7 +830,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {kind}: {added} added")
 
         if settings.DEBUG:
-            admin_url = f"http://127.0.0.1:8000{reverse('admin:index')}"
+            port = os.environ.get("PORT", "8000")
+            admin_url = f"http://127.0.0.1:{port}{reverse('admin:index')}"
             self.stdout.write("")
             self.stdout.write(self.style.MIGRATE_HEADING(f"Demo logins for {admin_url}"))
             for username, _first, _last, group_name, superuser in USERS:
