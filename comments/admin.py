@@ -204,7 +204,8 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
     def _act(self, request, queryset, action, done: str):
-        count = action(queryset.select_for_update(), actor=request.user)
+        # Lock only the comment rows: PostgreSQL refuses FOR UPDATE on the nullable parent join.
+        count = action(queryset.select_for_update(of=("self",)), actor=request.user)
         self.message_user(request, f"{count} comment{'s' if count != 1 else ''} {done}.")
 
     @admin.action(description="Approve selected comments", permissions=["change"])
