@@ -104,3 +104,16 @@ def test_sqlite_database_uses_wal(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "wal"
+
+
+def test_collectstatic_builds_hashed_compressed_files(tmp_path):
+    """Production static files: every referenced file exists, so the manifest builds."""
+    result = run_manage(
+        "collectstatic",
+        "--noinput",
+        DJANGO_SECRET_KEY="x" * 60,
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+    assert list((tmp_path / "static" / "css").glob("site.*.css.gz"))
