@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,6 +8,10 @@ from django.db import models
 from django.urls import reverse
 
 from articles.images import NewsImageField
+
+
+def is_web_address(value: str) -> bool:
+    return urlsplit(value.strip()).scheme.lower() in {"http", "https"}
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -92,3 +97,12 @@ class Author(models.Model):
     @property
     def social_link_list(self) -> list[str]:
         return [line.strip() for line in self.social_links.splitlines() if line.strip()]
+
+    @property
+    def public_links(self) -> list[str]:
+        """Social links safe to show readers: http(s) only, whatever path stored them."""
+        return [link for link in self.social_link_list if is_web_address(link)]
+
+    @property
+    def public_website(self) -> str:
+        return self.website if is_web_address(self.website) else ""

@@ -338,7 +338,9 @@ TAG_SUGGESTIONS = "admin:articles_article_tag_suggestions"
 
 
 def test_tag_suggestions_offer_matching_tags(admin_client):
-    ArticleFactory(tags=["Ukraine", "Ukrainian refugees", "Energy", "UK politics"])
+    ArticleFactory(
+        tags=["Ukraine", "Ukrainian refugees", "Energy", "UK politics", "Pro-Ukraine rally"]
+    )
 
     response = admin_client.get(reverse(TAG_SUGGESTIONS), {"q": "ukr"})
 

@@ -439,6 +439,31 @@ def test_article_saved_within_a_minute_of_publishing_shows_no_updated_time(clien
     assert [time["datetime"] for time in header.find_all("time")] == [iso(NOON)]
 
 
+def test_back_dated_article_is_not_called_updated_until_edited(client):
+    # Written at 14:00 with the publish time set to when the news broke, at noon.
+    with time_machine.travel(NOON + timedelta(hours=2), tick=False):
+        article = ArticleFactory(published_at=NOON)
+
+    response = client.get(article.get_absolute_url())
+
+    header = main_of(response).find("header")
+    assert "Updated" not in text_of(header)
+    assert [time["datetime"] for time in header.find_all("time")] == [iso(NOON)]
+
+    with time_machine.travel(NOON + timedelta(hours=3), tick=False):
+        article.dek = "A corrected summary."
+        article.save()
+
+    response = client.get(article.get_absolute_url())
+
+    header = main_of(response).find("header")
+    assert "Updated" in text_of(header)
+    assert [time["datetime"] for time in header.find_all("time")] == [
+        iso(NOON),
+        iso(NOON + timedelta(hours=3)),
+    ]
+
+
 def test_script_stored_in_body_is_not_rendered(client):
     article = ArticleFactory()
     # Bypasses save() and its sanitizing, as a raw import or SQL fix-up would.
@@ -465,10 +490,14 @@ def test_unknown_article_is_404(client):
     assert "Page not found" in response.content.decode()
 
 
-@pytest.fixture(params=["draft", "scheduled"])
+@pytest.fixture(params=["draft", "draft-with-past-time", "scheduled"])
 def unpublished_article(request):
     if request.param == "draft":
         return ArticleFactory(title="Secret draft", draft=True)
+    if request.param == "draft-with-past-time":
+        return ArticleFactory(
+            title="Unpublished again", status=Article.Status.DRAFT, published_at=NOON
+        )
     return ArticleFactory(title="Secret scheduled", scheduled=True)
 
 
@@ -500,7 +529,12 @@ def test_staff_editor_previews_unpublished_article_without_caching_or_indexing(
     response = client.get(unpublished_article.get_absolute_url())
 
     assert response.status_code == 200
-    assert "Preview — not published" in text_of(main_of(response))
+    banner = text_of(main_of(response))
+    assert "Preview — not published" in banner
+    if unpublished_article.is_scheduled:
+        assert "Scheduled for" in banner
+    else:
+        assert "Status: Draft" in banner
     assert text_of(parse(response).find("h1")) == unpublished_article.title
     assert response["X-Robots-Tag"] == "noindex"
     assert "no-store" in response["Cache-Control"]
@@ -535,9 +569,13 @@ def test_section_page_lists_only_its_published_articles(client):
     response = client.get("/sections/energy/")
 
     assert response.status_code == 200
-    assert text_of(parse(response).find("h1")) == "Energy"
+    soup = parse(response)
+    assert text_of(soup.find("h1")) == "Energy"
     assert "Power and fuel." in text_of(main_of(response))
     assert listed_titles(response) == ["Newer energy", "Older energy"]
+    # The navigation marks where the reader is.
+    current = soup.find("nav").find_all("a", attrs={"aria-current": "page"})
+    assert [a["href"] for a in current] == ["/sections/energy/"]
 
 
 def test_empty_section_says_so(client):

@@ -101,6 +101,32 @@ def test_author_page_lists_only_their_published_articles_newest_first(client, ja
         assert hidden not in html
 
 
+def test_author_who_has_left_keeps_their_page_and_articles(client, jane):
+    jane.is_active = False
+    jane.save()
+    ArticleFactory(title="From the archive", authors=[jane])
+
+    response = client.get("/authors/jane-doe/")
+
+    assert response.status_code == 200
+    assert listed_titles(response) == ["From the archive"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"social_links": "javascript:alert(1)"}, {"website": "javascript:alert(1)"}],
+    ids=["social-link", "website"],
+)
+def test_author_page_never_links_to_javascript(client, fields):
+    AuthorFactory(slug="mallory", **fields)  # saved without full_clean()
+
+    response = client.get("/authors/mallory/")
+
+    assert response.status_code == 200
+    hrefs = [a["href"] for a in parse(response).find_all("a", href=True)]
+    assert not [href for href in hrefs if href.strip().lower().startswith("javascript:")]
+
+
 def test_author_page_with_nothing_published_says_so(client, jane):
     ArticleFactory(authors=[jane], draft=True)
 
