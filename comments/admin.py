@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Lower
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -58,10 +57,9 @@ class StatusFilter(admin.SimpleListFilter):
 
 def history_subquery(status: str) -> Subquery:
     return Subquery(
-        Comment.objects.filter(email__iexact=OuterRef("email"), status=status)
+        Comment.objects.filter(email=OuterRef("email"), status=status)
         .order_by()
-        .annotate(key=Lower("email"))
-        .values("key")
+        .values("email")
         .annotate(total=Count("pk"))
         .values("total")[:1]
     )

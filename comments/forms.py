@@ -86,7 +86,8 @@ class CommentForm(forms.Form):
         return name.strip()
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip()
+        # Stored lower-case so history, flood and blocklist checks are indexed exact matches.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_website(self) -> str:
         website = self.cleaned_data["website"]

@@ -69,6 +69,11 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.name}: {self.excerpt}"
 
+    def save(self, *args, **kwargs) -> None:
+        # Lower-case on every path, so history, flood and blocklist checks are exact matches.
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 

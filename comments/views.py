@@ -52,12 +52,12 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
 
     data = form.cleaned_data
     ip_address = client_ip(request)
-    same_person = Q(email__iexact=data["email"]) | Q(name=data["name"])
+    same_person = Q(email=data["email"]) | Q(name=data["name"])
     if Comment.objects.filter(same_person, article=article, body=data["body"]).exists():
         form.add_error("body", DUPLICATE_MESSAGE)
         return refuse(request, article, form, status=409)
     since = timezone.now() - timezone.timedelta(seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS)
-    same_sender = Q(email__iexact=data["email"])
+    same_sender = Q(email=data["email"])
     if ip_address:
         same_sender |= Q(ip_address=ip_address)
     if Comment.objects.filter(same_sender, submitted_at__gte=since).exists():

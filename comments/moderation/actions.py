@@ -63,9 +63,7 @@ def submit_comment(
 ) -> Comment:
     """Judge and store a reader's comment; tell the moderators if it is held."""
     candidate = Candidate(name=name, email=email, website=website, body=body, ip_address=ip_address)
-    has_approved = Comment.objects.filter(
-        email__iexact=email, status=Comment.Status.APPROVED
-    ).exists()
+    has_approved = Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists()
     judgement = judge(candidate, policy=current_policy(), has_approved_comment=has_approved)
     if spam_signals:
         signals = [Finding(Outcome.SPAM, signal) for signal in spam_signals]
@@ -190,9 +188,7 @@ def block_commenters(comments: Iterable[Comment], *, actor) -> tuple[int, int]:
 
 
 def _email_or_ip(emails: set[str], ips: set[str]) -> Q:
-    query = Q(pk__in=[])
-    for email in emails:
-        query |= Q(email__iexact=email)
+    query = Q(email__in=emails)
     if ips:
         query |= Q(ip_address__in=ips)
     return query

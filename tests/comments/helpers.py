@@ -1,0 +1,58 @@
+"""Shared helpers for the comment tests."""
+
+from bs4 import BeautifulSoup
+from django.test import Client
+from django.urls import reverse
+
+from comments.models import Comment
+
+
+def parse(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def text_of(element) -> str:
+    return " ".join(element.get_text().split())
+
+
+def post_url(article) -> str:
+    return reverse("comments:post", args=[article.slug])
+
+
+def form_timestamp(client: Client, article) -> str:
+    page = client.get(article.get_absolute_url())
+    assert page.status_code == 200
+    return parse(page).find("input", attrs={"name": "timestamp"})["value"]
+
+
+def comment_data(**overrides) -> dict:
+    data = {
+        "name": "Ada Reader",
+        "email": "ada@example.com",
+        "website": "",
+        "body": "A thoughtful comment.",
+    }
+    data.update(overrides)
+    return data
+
+
+def post_comment(client: Client, article, **overrides):
+    """GET the page for a fresh signed timestamp, then POST the comment form."""
+    data = comment_data(**overrides)
+    data.setdefault("timestamp", form_timestamp(client, article))
+    return client.post(post_url(article), {k: v for k, v in data.items() if v is not None})
+
+
+def make_comment(article, *, parent=None, status=Comment.Status.APPROVED, **fields) -> Comment:
+    """A stored comment, with thread and depth filled in as the posting code does."""
+    values = {"name": "Reader", "email": "reader@example.com", "body": "Stored comment."}
+    values.update(fields)
+    comment = Comment(article=article, parent=parent, status=status, **values)
+    if parent is not None:
+        comment.depth = parent.depth + 1
+        comment.thread_id = parent.thread_id or parent.pk
+    comment.save()
+    if parent is None:
+        Comment.objects.filter(pk=comment.pk).update(thread=comment)
+        comment.thread_id = comment.pk
+    return comment

@@ -1,0 +1,228 @@
+"""The moderators' admin: the queue, the actions and who may do what."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from comments.models import BlockedCommenter, Comment, ModerationLogEntry
+from tests.factories import ArticleFactory, UserFactory
+
+from .helpers import make_comment, parse, text_of
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/comments/comment/"
+QUEUE = f"{CHANGELIST}?status=pending"
+
+
+def staff_in(group: str, **fields):
+    user = UserFactory(is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def moderator():
+    return staff_in("Moderators")
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory()
+
+
+def pending(article, minutes_ago: int, **fields) -> Comment:
+    comment = make_comment(article, status=Comment.Status.PENDING, **fields)
+    Comment.objects.filter(pk=comment.pk).update(
+        submitted_at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+    return comment
+
+
+def row_ids(response) -> list[int]:
+    return [int(box["value"]) for box in parse(response).select("input[name=_selected_action]")]
+
+
+def run_action(client, action: str, *comments, url=QUEUE):
+    return client.post(
+        url, {"action": action, "_selected_action": [c.pk for c in comments]}, follow=True
+    )
+
+
+def test_changelist_opens_on_pending_queue_oldest_first(mod_client, article):
+    newer = pending(article, 5)
+    older = pending(article, 50)
+    make_comment(article)  # approved: not in the queue
+    response = mod_client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response["Location"].endswith("?status=pending")
+    response = mod_client.get(response["Location"])
+    assert response.status_code == 200
+    assert row_ids(response) == [older.pk, newer.pk]
+
+
+def test_queue_shows_reasons_and_history(mod_client, article):
+    email = "hist@example.com"
+    make_comment(article, email=email)
+    make_comment(article, email=email.upper(), status=Comment.Status.SPAM)
+    make_comment(article, email=email, status=Comment.Status.SPAM)
+    make_comment(article, email=email, status=Comment.Status.REMOVED)
+    pending(article, 1, email=email, hold_reasons=["3 links (limit 2)", "first-time commenter"])
+    soup = parse(mod_client.get(QUEUE))
+    row = text_of(soup.select_one("#result_list tbody tr"))
+    assert "3 links (limit 2)" in row and "first-time commenter" in row
+    assert "1 / 2 / 1" in row
+    assert "approved / spam / removed" in text_of(soup.select_one("#result_list thead"))
+
+
+@pytest.mark.parametrize(
+    ("action", "from_status", "to_status"),
+    [
+        ("approve", "pending", "approved"),
+        ("mark_spam", "pending", "spam"),
+        ("remove", "approved", "removed"),
+        ("restore", "spam", "pending"),
+    ],
+)
+def test_status_actions_logged(mod_client, moderator, article, action, from_status, to_status):
+    comment = make_comment(article, status=from_status)
+    response = run_action(mod_client, action, comment, url=f"{CHANGELIST}?status=all")
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert comment.status == to_status
+    entry = ModerationLogEntry.objects.get(comment=comment)
+    assert (entry.actor, entry.from_status, entry.to_status) == (moderator, from_status, to_status)
+    assert "1 comment" in response.content.decode()
+
+
+def test_action_on_unchanged_status_not_logged(mod_client, article):
+    comment = make_comment(article)
+    run_action(mod_client, "approve", comment, url=f"{CHANGELIST}?status=all")
+    assert not ModerationLogEntry.objects.exists()
+
+
+def test_block_commenter(mod_client, moderator, article):
+    target = pending(article, 10, email="Spam@Bad.example", ip_address="203.0.113.9")
+    same_email = pending(article, 5, email="spam@bad.example", ip_address="198.51.100.1")
+    same_ip = pending(article, 4, email="other@example.com", ip_address="203.0.113.9")
+    bystander = pending(article, 3, email="nice@example.com", ip_address="198.51.100.2")
+    response = run_action(mod_client, "block_commenter", target)
+    assert response.status_code == 200
+    assert set(BlockedCommenter.objects.values_list("kind", "value", "created_by")) == {
+        ("email", "spam@bad.example", moderator.pk),
+        ("ip", "203.0.113.9", moderator.pk),
+    }
+    for comment in (target, same_email, same_ip):
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.SPAM
+        entry = comment.log_entries.get()
+        assert (entry.actor, entry.action, entry.to_status) == (moderator, "block", "spam")
+    bystander.refresh_from_db()
+    assert bystander.status == Comment.Status.PENDING
+
+
+def test_block_twice_adds_nothing_new(mod_client, article):
+    comment = pending(article, 1, ip_address="203.0.113.9")
+    run_action(mod_client, "block_commenter", comment)
+    run_action(mod_client, "block_commenter", comment, url=f"{CHANGELIST}?status=all")
+    assert BlockedCommenter.objects.count() == 2
+
+
+def test_moderator_cannot_open_or_add_articles(mod_client, article):
+    assert mod_client.get(f"/admin/articles/article/{article.pk}/change/").status_code == 403
+    assert mod_client.get("/admin/articles/article/add/").status_code == 403
+    response = mod_client.post("/admin/articles/article/add/", {"title": "x"})
+    assert response.status_code == 403
+
+
+def test_moderator_cannot_add_or_delete_comments(mod_client, article):
+    comment = make_comment(article)
+    assert mod_client.get(f"{CHANGELIST}add/").status_code == 403
+    assert mod_client.get(f"{CHANGELIST}{comment.pk}/delete/").status_code == 403
+
+
+def test_edit_body_keeps_original(mod_client, moderator, article):
+    comment = make_comment(article, body="Original words")
+    url = f"{CHANGELIST}{comment.pk}/change/"
+    assert mod_client.get(url).status_code == 200
+    response = mod_client.post(url, {"body": "Edited words", "_save": "Save"})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert (comment.body, comment.original_body) == ("Edited words", "Original words")
+    assert comment.edited_at is not None
+    mod_client.post(url, {"body": "Edited again", "_save": "Save"})
+    comment.refresh_from_db()
+    assert comment.original_body == "Original words"
+    entry = comment.log_entries.filter(action="edit").first()
+    assert entry.actor == moderator
+
+
+def test_change_page_cannot_change_status(mod_client, article):
+    comment = make_comment(article, status=Comment.Status.PENDING)
+    url = f"{CHANGELIST}{comment.pk}/change/"
+    mod_client.post(url, {"body": comment.body, "status": "approved", "_save": "Save"})
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+
+def test_moderation_log_read_only(mod_client, article):
+    comment = make_comment(article)
+    entry = ModerationLogEntry.objects.create(comment=comment, action="approve", to_status="x")
+    url = f"/admin/comments/moderationlogentry/{entry.pk}/change/"
+    assert mod_client.get("/admin/comments/moderationlogentry/").status_code == 200
+    assert mod_client.get(url).status_code == 200
+    assert mod_client.post(url, {"action": "forged", "reason": "x"}).status_code == 403
+    assert mod_client.get("/admin/comments/moderationlogentry/add/").status_code == 403
+    entry.refresh_from_db()
+    assert entry.action == "approve"
+
+
+def test_anonymous_redirected_to_login(client):
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_non_staff_reader_redirected_to_login(client, article):
+    client.force_login(UserFactory())
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    comment = pending(article, 1)
+    client.post(QUEUE, {"action": "approve", "_selected_action": [comment.pk]})
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+
+def test_staff_without_group_cannot_moderate(client, article):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(QUEUE).status_code == 403
+
+
+def test_editor_can_moderate(client, article):
+    editor = staff_in("Editors")
+    client.force_login(editor)
+    comment = pending(article, 1)
+    assert row_ids(client.get(QUEUE)) == [comment.pk]
+    run_action(client, "approve", comment)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.log_entries.get().actor == editor
+
+
+def test_blocklist_admin_add_sets_creator(mod_client, moderator):
+    response = mod_client.post(
+        "/admin/comments/blockedcommenter/add/",
+        {"kind": "domain", "value": " Spam.Example ", "reason": "spam farm"},
+    )
+    assert response.status_code == 302
+    blocked = BlockedCommenter.objects.get()
+    assert (blocked.value, blocked.created_by) == ("spam.example", moderator)
