@@ -1,10 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 from taggit.models import Tag
 
+from authors.models import Author
+
+from . import admin_views, workflow
 from .forms import ArticleAdminForm
 from .models import Article, Byline, Section, Source
 
@@ -34,6 +40,7 @@ class BylineInline(admin.TabularInline):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline]
+    change_form_template = "admin/articles/article/change_form.html"
     list_display = [
         "title",
         "list_thumbnail",
@@ -50,46 +57,91 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["section", "source"]
-    readonly_fields = ["image_preview", "created_at", "created_by", "updated_at", "updated_by"]
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "dek", "body"]}),
-        (
-            "Featured image",
-            {"fields": ["image", "image_preview", "image_alt", "image_caption", "image_credit"]},
-        ),
-        ("Filing", {"fields": ["section", "tags"]}),
-        ("Original source", {"fields": ["source", "source_url"]}),
-        ("Publishing", {"fields": ["status", "published_at", "comments_enabled"]}),
-        (
-            "History",
-            {
-                "classes": ["collapse"],
-                "fields": ["created_at", "created_by", "updated_at", "updated_by"],
-            },
-        ),
+    readonly_fields = [
+        "status_display",
+        "image_preview",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        publishing = ["status_display", "comments_enabled", "workflow_note", "loaded_version"]
+        if workflow.can_publish(request.user):
+            publishing.insert(1, "published_at")
+        return [
+            (None, {"fields": ["title", "slug", "dek", "body"]}),
+            (
+                "Featured image",
+                {
+                    "fields": [
+                        "image",
+                        "image_preview",
+                        "image_alt",
+                        "image_caption",
+                        "image_credit",
+                    ]
+                },
+            ),
+            ("Filing", {"fields": ["section", "tags"]}),
+            ("Original source", {"fields": ["source", "source_url"]}),
+            ("Publishing", {"fields": publishing}),
+            (
+                "History",
+                {
+                    "classes": ["collapse"],
+                    "fields": ["created_at", "created_by", "updated_at", "updated_by"],
+                },
+            ),
+        ]
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("bylines__author")
+        queryset = super().get_queryset(request).prefetch_related("bylines__author")
+        if is_writer(request.user):
+            return queryset.filter(created_by=request.user)  # writers see their own articles
+        return queryset
 
     def has_view_permission(self, request, obj=None):
-        # Moderators may list articles (to find comments) but not open them: 403.
-        if obj is not None:
-            return self.has_change_permission(request, obj)
-        return super().has_view_permission(request, obj)
+        if obj is None or workflow.can_publish(request.user):
+            return super().has_view_permission(request, obj)
+        # Writers may look at their own articles in any status; moderators open none (403).
+        return is_writer(request.user) and obj.created_by_id == request.user.pk
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or workflow.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and workflow.can_publish(request.user)
 
     def get_list_display_links(self, request, list_display):
-        if not self.has_change_permission(request):
+        if not self.has_change_permission(request) and not is_writer(request.user):
             return None
         return super().get_list_display_links(request, list_display)
 
     def get_urls(self):
-        suggestions = path(
-            "tag-suggestions/",
-            self.admin_site.admin_view(self.tag_suggestions),
-            name="articles_article_tag_suggestions",
-        )
-        return [suggestions, *super().get_urls()]
+        def route(pattern: str, view, name: str):
+            return path(
+                pattern,
+                self.admin_site.admin_view(view),
+                {"model_admin": self},
+                name=f"articles_article_{name}",
+            )
+
+        return [
+            path(
+                "tag-suggestions/",
+                self.admin_site.admin_view(self.tag_suggestions),
+                name="articles_article_tag_suggestions",
+            ),
+            route("<int:pk>/revisions/", admin_views.revisions, "revisions"),
+            route("<int:pk>/revisions/compare/", admin_views.compare, "compare"),
+            route("<int:pk>/revisions/<int:number>/restore/", admin_views.restore, "restore"),
+            route("<int:pk>/previews/", admin_views.previews, "previews"),
+            route("<int:pk>/notes/", admin_views.notes, "notes"),
+            *super().get_urls(),
+        ]
 
     def tag_suggestions(self, request):
         """Existing tag names starting with ?q=, for the tag field's suggestions."""
@@ -105,11 +157,60 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         return JsonResponse({"results": names})
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_workflow" in request.POST:
+            # Refuse a forged or stale workflow button before anything is saved.
+            obj = self.get_object(request, object_id) if object_id else Article()
+            allowed = {a.name for a in workflow.available_actions(request.user, obj)}
+            if request.POST["_workflow"] not in allowed:
+                raise PermissionDenied("You may not do that to this article.")
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["workflow_actions"] = workflow.available_actions(request.user, obj or Article())
+        context["can_publish"] = workflow.can_publish(request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+    def response_post_save_add(self, request, obj):
+        return self._after_workflow(request, obj) or super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request, obj):
+        return self._after_workflow(request, obj) or super().response_post_save_change(request, obj)
+
+    def _after_workflow(self, request, obj):
+        # After a workflow button, stay with the article (read-only for a writer in review).
+        if "_workflow" in request.POST:
+            return redirect("admin:articles_article_change", obj.pk)
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if not change and not article.bylines.exists():
+            profile = Author.objects.filter(user=request.user).first()
+            if profile is not None:  # a writer's new article carries their byline
+                Byline.objects.create(article=article, author=profile, position=0)
+        action = request.POST.get("_workflow")
+        if action:
+            try:
+                workflow.transition(
+                    article,
+                    action=action,
+                    actor=request.user,
+                    note=form.cleaned_data.get("workflow_note", ""),
+                    publish_at=form.cleaned_data.get("published_at"),
+                )
+            except workflow.WorkflowError as error:
+                messages.error(request, f"{error} Your changes were saved.")
+            else:
+                messages.success(request, workflow_message(article, action))
+        workflow.record_revision(article, actor=request.user)
 
     @admin.display(description="Image")
     def list_thumbnail(self, obj):
@@ -121,13 +222,32 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj):
+        if obj is None or obj.pk is None:
+            return "Draft (new)"
         if obj.is_scheduled:
-            return f"Scheduled for {obj.published_at:%d %b %Y, %H:%M}"
+            return f"Scheduled for {timezone.localtime(obj.published_at):%d %b %Y, %H:%M}"
         return obj.get_status_display()
 
     @admin.display(description="Byline")
     def byline_display(self, obj):
         return ", ".join(byline.author.name for byline in obj.bylines.all()) or "—"
+
+
+def is_writer(user) -> bool:
+    """Can write articles but not publish them: sees and edits only their own."""
+    return user.has_perm("articles.add_article") and not workflow.can_publish(user)
+
+
+def workflow_message(article: Article, action: str) -> str:
+    if action == "publish" and article.is_scheduled:
+        when = timezone.localtime(article.published_at)
+        return f"Scheduled for {when:%d %b %Y, %H:%M}."
+    return {
+        "publish": "Published.",
+        "submit": "Submitted for review.",
+        "return": "Returned to the writer.",
+        "unpublish": "Unpublished: readers no longer see it.",
+    }[action]
 
 
 @admin.register(Section)

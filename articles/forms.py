@@ -2,7 +2,8 @@ from django import forms
 from django.urls import reverse_lazy
 from taggit.forms import TagWidget
 
-from .models import Article
+from .models import Article, ArticleRevision
+from .workflow import compare
 
 
 class RichTextWidget(forms.Widget):
@@ -34,6 +35,21 @@ class TagSuggestWidget(TagWidget):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    workflow_note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when returning an article to its writer; kept in the history.",
+    )
+    # The version this form was loaded at: a save from a stale form is refused.
+    loaded_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        if not self.is_bound:
+            self.initial["loaded_version"] = self.instance.version
+
     class Meta:
         model = Article
         fields = [
@@ -49,7 +65,6 @@ class ArticleAdminForm(forms.ModelForm):
             "tags",
             "source",
             "source_url",
-            "status",
             "published_at",
             "comments_enabled",
         ]
@@ -61,8 +76,49 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.check_concurrent_edit(cleaned.get("loaded_version"))
         if cleaned.get("source_url") and not cleaned.get("source"):
             self.add_error("source", "Choose the source of the original article, or clear its URL.")
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", "Describe the image for readers who cannot see it.")
         return cleaned
+
+    def check_concurrent_edit(self, loaded_version: int | None) -> None:
+        """Refuse to overwrite a save made after this form was loaded, showing what changed.
+
+        The typed text stays in the form; the form now carries the newer version, so saving
+        again is a deliberate choice to replace the other person's changes.
+        """
+        if self.instance.pk is None or loaded_version is None:
+            return
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is None or current == loaded_version:
+            return
+        revisions = {
+            revision.number: revision
+            for revision in ArticleRevision.objects.filter(
+                article_id=self.instance.pk, number__in=[loaded_version, current]
+            ).select_related("created_by")
+        }
+        latest = revisions.get(current)
+        before = revisions[loaded_version].content if loaded_version in revisions else {}
+        self.conflict = {
+            "by": latest.created_by if latest else None,
+            "at": latest.created_at if latest else None,
+            "changes": compare(before, latest.content) if latest else [],
+        }
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded_version")] = current
+        who = str(latest.created_by) if latest and latest.created_by else "Someone"
+        raise forms.ValidationError(
+            "%(who)s saved this article after you opened it. Nothing of yours was saved and "
+            "your text is still below. Their changes are listed above the form; save again to "
+            "replace them with your version.",
+            code="concurrent_edit",
+            params={"who": who},
+        )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core import signing
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -7,7 +8,7 @@ from taggit.models import Tag
 
 from comments.threads import comments_context
 
-from .models import Article, Section, Source
+from .models import PREVIEW_LINK_SALT, Article, PreviewLink, Section, Source
 
 
 def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
@@ -31,17 +32,46 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_article(request, article)
 
 
+def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """An unpublished article shown to whoever holds a valid, unexpired, unrevoked link."""
+    try:
+        link_id = signing.loads(token, salt=PREVIEW_LINK_SALT)
+    except signing.BadSignature:
+        raise Http404("This preview link is not valid.") from None
+    link = get_object_or_404(PreviewLink.objects.select_related("article"), pk=link_id)
+    if not link.is_active:
+        return render(
+            request,
+            "articles/preview_expired.html",
+            {"link": link},
+            status=410,
+            headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"},
+        )
+    article = get_object_or_404(Article.objects.for_detail(), pk=link.article_id)
+    return render_article(request, article, force_preview=True)
+
+
 def render_article(
-    request: HttpRequest, article: Article, *, comment_form=None, status: int = 200
+    request: HttpRequest,
+    article: Article,
+    *,
+    comment_form=None,
+    status: int = 200,
+    force_preview: bool = False,
 ) -> HttpResponse:
     """The article page; the comment view re-renders it with a refused form."""
-    is_preview = not article.is_published
-    context = {"article": article, "is_preview": is_preview, "current_section": article.section}
+    is_preview = force_preview or not article.is_published
+    context = {
+        "article": article,
+        "is_preview": is_preview,
+        "current_section": article.section,
+        "notes": [note for note in article.notes.all() if note.removed_at is None],
+    }
     if not is_preview:
         context.update(comments_context(request, article, comment_form))
     response = render(request, "articles/article_detail.html", context, status=status)
     if is_preview:
-        response["Cache-Control"] = "private, no-store"
+        response["Cache-Control"] = "private, no-cache, no-store, max-age=0"
         response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -62,7 +62,6 @@ def article_post_data(admin_client, authors=(), **fields) -> dict:
             "tags": "",
             "source": "",
             "source_url": "",
-            "status": "draft",
             "published_at_0": "",
             "published_at_1": "",
             "comments_enabled": "on",
@@ -72,6 +71,9 @@ def article_post_data(admin_client, authors=(), **fields) -> dict:
     for index, (author, position) in enumerate(authors):
         data[f"bylines-{index}-author"] = str(author.pk)
         data[f"bylines-{index}-position"] = str(position)
+    # Status is not a form field: the "Publish / schedule" button sends _workflow=publish.
+    if fields.pop("status", "draft") == "published":
+        fields["_workflow"] = "publish"
     data.update(fields)
     return data
 
@@ -147,7 +149,10 @@ def test_editor_publishes_article_with_empty_publish_time(admin_client, admin_us
     response = admin_client.post(ADD_URL, data)
 
     assert response.status_code == 302, response.content.decode()
-    assert response["Location"] == reverse("admin:articles_article_changelist")
+    # After a workflow button the editor stays on the article.
+    assert response["Location"] == reverse(
+        "admin:articles_article_change", args=[Article.objects.get().pk]
+    )
     article = Article.objects.get(slug="kyiv-without-power")
     assert_saved_as_submitted(article, filing, admin_user)
     assert before <= article.published_at <= timezone.now()
@@ -165,7 +170,10 @@ def test_editor_publishes_article_with_explicit_publish_time(
     response = admin_client.post(ADD_URL, data)
 
     assert response.status_code == 302, response.content.decode()
-    assert response["Location"] == reverse("admin:articles_article_changelist")
+    # After a workflow button the editor stays on the article.
+    assert response["Location"] == reverse(
+        "admin:articles_article_change", args=[Article.objects.get().pk]
+    )
     article = Article.objects.get(slug="kyiv-without-power")
     assert_saved_as_submitted(article, filing, admin_user)
     assert timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M") == (
@@ -179,6 +187,7 @@ def test_byline_order_follows_positions_not_form_order(admin_client, client, fil
     data = article_post_data(
         admin_client,
         authors=[(filing["second"], 1), (filing["first"], 0)],
+        section=str(filing["section"].pk),
         status="published",
         published_at_0="2025-03-14",
         published_at_1="12:00:00",

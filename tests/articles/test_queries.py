@@ -19,9 +19,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Article page (no comments yet): the article with its section and source (one join), its
-# bylines with their authors, its tags, the comment paginator's count, the visible comment
-# count, and the section navigation.
-ARTICLE_PAGE_QUERIES = 6
+# bylines with their authors, its tags, its corrections and updates, the comment paginator's
+# count, the visible comment count, and the section navigation.
+ARTICLE_PAGE_QUERIES = 7
 # Home page: the paginator's count, the page of articles with sections and sources, their
 # bylines with authors, and the section navigation.
 HOME_PAGE_QUERIES = 4

@@ -8,8 +8,8 @@ from .helpers import make_comment, parse
 
 pytestmark = pytest.mark.django_db
 
-# article, bylines, tags; paginator count, top-level page, replies; comment count; section nav.
-ARTICLE_PAGE_QUERIES = 8
+# article, bylines, tags, notes; paginator count, top-level page, replies; comment count; nav.
+ARTICLE_PAGE_QUERIES = 9
 
 
 def big_thread(article, total: int = 200) -> list:

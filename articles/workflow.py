@@ -1,0 +1,342 @@
+"""The editorial workflow: transitions, publication checks, revisions, previews and notes.
+
+Typed functions with keyword-only arguments, called by the admin (and anything else), so the
+rules live in one place: who may do what, what is recorded, what must be complete.
+"""
+
+import difflib
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from authors.models import Author
+
+from .models import (
+    Article,
+    ArticleNote,
+    ArticleRevision,
+    ArticleTransition,
+    Byline,
+    PreviewLink,
+    Section,
+    Source,
+)
+
+Status = Article.Status
+
+
+class WorkflowError(Exception):
+    """A transition that cannot happen now; the message is for the editor."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    needs_publish_permission: bool
+
+
+ACTIONS = {
+    action.name: action
+    for action in [
+        Action("submit", "Submit for review", frozenset({Status.DRAFT, Status.RETURNED}),
+               Status.IN_REVIEW, needs_publish_permission=False),
+        Action("return", "Return to writer", frozenset({Status.IN_REVIEW}),
+               Status.RETURNED, needs_publish_permission=True),
+        Action("publish", "Publish", frozenset({Status.DRAFT, Status.IN_REVIEW, Status.RETURNED,
+               Status.UNPUBLISHED, Status.PUBLISHED}), Status.PUBLISHED,
+               needs_publish_permission=True),
+        Action("unpublish", "Unpublish", frozenset({Status.PUBLISHED}), Status.UNPUBLISHED,
+               needs_publish_permission=True),
+    ]
+}  # fmt: skip
+
+
+def can_publish(user) -> bool:
+    return user.is_active and user.has_perm("articles.publish_article")
+
+
+def can_edit(user, article: Article) -> bool:
+    """Editors edit anything; writers only their own drafts and returned articles."""
+    if not user.is_active or not user.has_perm("articles.change_article"):
+        return False
+    if can_publish(user):
+        return True
+    return article.created_by_id == user.pk and article.status in {Status.DRAFT, Status.RETURNED}
+
+
+def available_actions(user, article: Article) -> list[Action]:
+    """The workflow buttons this user may press on this article now."""
+    status = article.status if article.pk else Status.DRAFT
+    actions = []
+    for step in ACTIONS.values():
+        if status not in step.sources or (
+            article.pk is None and step.name not in {"submit", "publish"}
+        ):
+            continue
+        if step.needs_publish_permission:
+            allowed = can_publish(user)
+        else:
+            allowed = article.pk is None or can_edit(user, article)
+        if allowed:
+            actions.append(step)
+    return actions
+
+
+def missing_for_publication(article: Article) -> list[str]:
+    """What a reader would miss; publishing waits until this list is empty."""
+    missing = []
+    if not article.title.strip():
+        missing.append("a title")
+    if not article.dek.strip():
+        missing.append("a dek (the summary under the title)")
+    if not strip_tags(article.body).strip():
+        missing.append("a body")
+    if article.section_id is None:
+        missing.append("a section")
+    if not article.bylines.exists():
+        missing.append("at least one author in the byline")
+    if article.image and not article.image_alt.strip():
+        missing.append("alt text for the featured image")
+    return missing
+
+
+def transition(
+    article: Article,
+    *,
+    action: str,
+    actor,
+    note: str = "",
+    publish_at: datetime | None = None,
+) -> ArticleTransition:
+    """Move the article along the workflow, check permission and completeness, log the step."""
+    step = ACTIONS.get(action)
+    if step is None:
+        raise WorkflowError(f"Unknown action “{action}”.")
+    allowed = can_publish(actor) if step.needs_publish_permission else can_edit(actor, article)
+    if not allowed:
+        raise PermissionDenied(f"You may not {step.label.lower()} this article.")
+    if article.status not in step.sources:
+        raise WorkflowError(
+            f"An article that is {article.get_status_display().lower()} cannot be "
+            f"{'published' if action == 'publish' else step.label.lower()}."
+        )
+    if action == "return" and not note.strip():
+        raise WorkflowError("Write a note telling the writer what to change.")
+    if action == "publish":
+        missing = missing_for_publication(article)
+        if missing:
+            raise WorkflowError("Not published. The article still needs " + _join(missing) + ".")
+    with transaction.atomic():
+        from_status = article.status
+        article.status = step.target
+        fields = ["status", "updated_at", "updated_by"]
+        if action == "publish":
+            # A future time schedules the article; none means now.
+            article.published_at = publish_at or timezone.now()
+            fields.append("published_at")
+        article.updated_by = actor
+        article.save(update_fields=fields)
+        return ArticleTransition.objects.create(
+            article=article,
+            actor=actor,
+            from_status=from_status,
+            to_status=step.target,
+            publish_at=article.published_at if action == "publish" else None,
+            note=note.strip(),
+        )
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# Revisions ------------------------------------------------------------------------------------
+
+
+def snapshot(article: Article) -> dict:
+    """Everything an editor typed, in a form that survives renames and deletions."""
+    bylines = list(article.bylines.select_related("author").order_by("position", "id"))
+    return {
+        "title": article.title,
+        "slug": article.slug,
+        "dek": article.dek,
+        "body": article.body,
+        "bylines": [{"id": b.author_id, "name": b.author.name} for b in bylines],
+        "tags": sorted(article.tags.names(), key=str.lower),
+        "section": {"id": article.section_id, "name": str(article.section or "")},
+        "source": {"id": article.source_id, "name": str(article.source or "")},
+        "source_url": article.source_url,
+        "image": article.image.name or "",
+        "image_alt": article.image_alt,
+        "image_caption": article.image_caption,
+        "image_credit": article.image_credit,
+        "status": article.status,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+    }
+
+
+def record_revision(
+    article: Article, *, actor, restored_from: ArticleRevision | None = None
+) -> ArticleRevision:
+    """Store the article as it is now; bumps its version so stale forms are refused."""
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        number = locked.version + 1
+        Article.objects.filter(pk=article.pk).update(version=number)
+        article.version = number
+        return ArticleRevision.objects.create(
+            article=article,
+            number=number,
+            content=snapshot(article),
+            created_by=actor,
+            restored_from=restored_from,
+        )
+
+
+def restore_revision(revision: ArticleRevision, *, actor) -> ArticleRevision:
+    """Bring back an old revision's content as a new revision; nothing is overwritten."""
+    article = revision.article
+    if not can_edit(actor, article):
+        raise PermissionDenied("You may not edit this article.")
+    content = revision.content
+    with transaction.atomic():
+        for name in ("title", "dek", "body", "source_url", "image_alt", "image_caption",
+                     "image_credit"):  # fmt: skip
+            setattr(article, name, content.get(name, ""))
+        article.image.name = content.get("image") or ""
+        article.section = Section.objects.filter(pk=content["section"]["id"]).first()
+        article.source = Source.objects.filter(pk=content["source"]["id"]).first()
+        article.updated_by = actor
+        article.save()
+        article.tags.set(content.get("tags", []))
+        article.bylines.all().delete()
+        authors = Author.objects.in_bulk([b["id"] for b in content.get("bylines", [])])
+        Byline.objects.bulk_create(
+            Byline(article=article, author=authors[b["id"]], position=position)
+            for position, b in enumerate(content.get("bylines", []))
+            if b["id"] in authors
+        )
+        return record_revision(article, actor=actor, restored_from=revision)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+    diff_html: str = ""  # word-by-word, for long text fields
+
+
+TEXT_FIELDS = [("title", "Title"), ("dek", "Dek"), ("body", "Body")]
+OTHER_FIELDS = [
+    ("slug", "Slug"),
+    ("bylines", "Byline"),
+    ("tags", "Tags"),
+    ("section", "Section"),
+    ("source", "Source"),
+    ("source_url", "Original article URL"),
+    ("image", "Featured image"),
+    ("image_alt", "Image alt text"),
+    ("image_caption", "Image caption"),
+    ("image_credit", "Image credit"),
+    ("status", "Status"),
+    ("published_at", "Publish time"),
+]
+
+
+def _display(name: str, value) -> str:
+    if name == "bylines":
+        return ", ".join(b["name"] for b in value or []) or "—"
+    if name == "tags":
+        return ", ".join(value or []) or "—"
+    if name in {"section", "source"}:
+        return (value or {}).get("name") or "—"
+    if name == "status":
+        return Status(value).label if value in Status.values else str(value)
+    if name == "body":
+        return " ".join(strip_tags(html.unescape(value or "")).split())
+    return "" if value is None else str(value)
+
+
+def word_diff(before: str, after: str) -> str:
+    """HTML marking removed words <del> and added words <ins>; everything escaped."""
+    old, new = re.findall(r"\S+|\s+", before), re.findall(r"\S+|\s+", after)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(html.escape("".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{html.escape(''.join(old[i1:i2]))}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{html.escape(''.join(new[j1:j2]))}</ins>")
+    return "".join(parts)
+
+
+def compare(before: dict, after: dict) -> list[FieldChange]:
+    """What changed between two snapshots: text fields word by word, the rest as values."""
+    changes = []
+    for name, label in TEXT_FIELDS:
+        a, b = _display(name, before.get(name)), _display(name, after.get(name))
+        if a != b:
+            changes.append(FieldChange(label, a, b, word_diff(a, b)))
+    for name, label in OTHER_FIELDS:
+        a, b = _display(name, before.get(name)), _display(name, after.get(name))
+        if a != b:
+            changes.append(FieldChange(label, a, b))
+    return changes
+
+
+# Shared previews and notes ---------------------------------------------------------------------
+
+
+def create_preview_link(article: Article, *, actor, hours: int = 48) -> PreviewLink:
+    if not actor.has_perm("articles.change_article"):
+        raise PermissionDenied("You may not share previews.")
+    if not 1 <= hours <= 24 * 30:
+        raise WorkflowError("A preview link can last from 1 hour to 30 days.")
+    return PreviewLink.objects.create(
+        article=article, created_by=actor, expires_at=timezone.now() + timedelta(hours=hours)
+    )
+
+
+def revoke_preview_link(link: PreviewLink, *, actor) -> None:
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.revoked_by = actor
+        link.save(update_fields=["revoked_at", "revoked_by"])
+
+
+def add_note(article: Article, *, kind: str, text: str, actor) -> ArticleNote:
+    """A correction, update or clarification; the article counts as updated now."""
+    if not can_publish(actor):
+        raise PermissionDenied("Only editors add corrections and updates.")
+    if not text.strip():
+        raise WorkflowError("Write the text of the note.")
+    with transaction.atomic():
+        note = ArticleNote.objects.create(article=article, kind=kind, text=text.strip(),
+                                          created_by=actor)  # fmt: skip
+        article.updated_by = actor
+        article.save(update_fields=["updated_at", "updated_by"])
+    return note
+
+
+def remove_note(note: ArticleNote, *, actor, reason: str) -> None:
+    """Notes are never deleted: a removal hides the note and records who, when and why."""
+    if not can_publish(actor):
+        raise PermissionDenied("Only editors remove notes.")
+    if not reason.strip():
+        raise WorkflowError("Say why the note is removed.")
+    note.removed_at = timezone.now()
+    note.removed_by = actor
+    note.removal_reason = reason.strip()[:300]
+    note.save(update_fields=["removed_at", "removed_by", "removal_reason"])
