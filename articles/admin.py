@@ -85,7 +85,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 },
             ),
             ("Filing", {"fields": ["section", "tags"]}),
-            ("Original source", {"fields": ["source", "source_url"]}),
+            ("Original source", {"fields": ["source", "source_url", "canonical_is_source"]}),
             ("Publishing", {"fields": publishing}),
             (
                 "History",

@@ -65,6 +65,7 @@ class ArticleAdminForm(forms.ModelForm):
             "tags",
             "source",
             "source_url",
+            "canonical_is_source",
             "published_at",
             "comments_enabled",
         ]
@@ -79,6 +80,10 @@ class ArticleAdminForm(forms.ModelForm):
         self.check_concurrent_edit(cleaned.get("loaded_version"))
         if cleaned.get("source_url") and not cleaned.get("source"):
             self.add_error("source", "Choose the source of the original article, or clear its URL.")
+        if cleaned.get("canonical_is_source") and not cleaned.get("source_url"):
+            self.add_error(
+                "canonical_is_source", "Give the original article URL to make it canonical."
+            )
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", "Describe the image for readers who cannot see it.")
         return cleaned

@@ -132,6 +132,12 @@ class Article(models.Model):
         blank=True,
         help_text="The address of the original article at the source.",
     )
+    canonical_is_source = models.BooleanField(
+        "canonical URL is the original",
+        default=False,
+        help_text="For republished articles: tell search engines the original article URL is "
+        "the canonical one. Otherwise this article's own address is.",
+    )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

@@ -8,6 +8,7 @@ from taggit.models import Tag
 
 from comments.threads import comments_context
 
+from . import structured_data
 from .models import PREVIEW_LINK_SALT, Article, PreviewLink, Section, Source
 
 
@@ -63,6 +64,8 @@ def render_article(
     is_preview = force_preview or not article.is_published
     context = {
         "article": article,
+        "canonical_url": structured_data.canonical_url(request, article),
+        "json_ld": structured_data.news_article(request, article),
         "is_preview": is_preview,
         "current_section": article.section,
         "notes": [note for note in article.notes.all() if note.removed_at is None],

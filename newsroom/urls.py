@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
+
+from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 
 admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} administration"
 admin.site.site_title = settings.NEWSROOM_SITE_NAME
@@ -9,6 +12,20 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("authors/", include("authors.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),

@@ -136,7 +136,9 @@ def assert_public_byline(client, article, filing):
     assert text_of(first_link.parent).startswith("By Olena Kovalenko and Mark Smith")
     body = main.find("p", string="Hello").parent
     assert body.find("script") is None
-    assert all(script.get("src") for script in parse(response).find_all("script"))
+    # The only inline script is the JSON-LD data block; the body's script is gone.
+    inline = [s for s in parse(response).find_all("script") if not s.get("src")]
+    assert [s.get("type") for s in inline] == ["application/ld+json"]
 
 
 # --- adding an article --------------------------------------------------------------------
