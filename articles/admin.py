@@ -51,7 +51,13 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
         "updated_by",
     ]
-    list_filter = ["status", "section", "source", ("published_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "status",
+        "is_featured",
+        "section",
+        "source",
+        ("published_at", admin.DateFieldListFilter),
+    ]
     list_select_related = ["section", "updated_by"]
     search_fields = ["title", "dek", "slug"]
     date_hierarchy = "published_at"
@@ -67,7 +73,10 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_fieldsets(self, request, obj=None):
-        publishing = ["status_display", "comments_enabled", "workflow_note", "loaded_version"]
+        publishing = ["status_display", "is_featured", "comments_enabled"]
+        if obj is None or self.has_change_permission(request, obj):
+            # Form-only fields; a read-only view has no form to carry them.
+            publishing += ["workflow_note", "loaded_version"]
         if workflow.can_publish(request.user):
             publishing.insert(1, "published_at")
         return [
@@ -161,6 +170,8 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method == "POST" and "_workflow" in request.POST:
             # Refuse a forged or stale workflow button before anything is saved.
             obj = self.get_object(request, object_id) if object_id else Article()
+            if obj is None:  # out of this user's reach: the admin's usual "doesn't exist"
+                return super().changeform_view(request, object_id, form_url, extra_context)
             allowed = {a.name for a in workflow.available_actions(request.user, obj)}
             if request.POST["_workflow"] not in allowed:
                 raise PermissionDenied("You may not do that to this article.")
@@ -176,6 +187,17 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        if (
+            change
+            and "slug" in form.changed_data
+            and obj.published_at
+            and obj.status
+            in {
+                Article.Status.PUBLISHED,
+                Article.Status.UNPUBLISHED,
+            }
+        ):
+            workflow.record_slug_change(obj, old_slug=form.initial.get("slug", ""))
 
     def response_post_save_add(self, request, obj):
         return self._after_workflow(request, obj) or super().response_post_save_add(request, obj)
@@ -252,6 +274,7 @@ def workflow_message(article: Article, action: str) -> str:
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    ordering = ["position", "name"]  # the annotation below drops Meta.ordering
     list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
     search_fields = ["name"]
@@ -267,6 +290,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    ordering = ["name"]
     list_display = ["name", "domain", "article_count"]
     search_fields = ["name", "homepage"]
     prepopulated_fields = {"slug": ["name"]}

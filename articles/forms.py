@@ -67,6 +67,7 @@ class ArticleAdminForm(forms.ModelForm):
             "source_url",
             "canonical_is_source",
             "published_at",
+            "is_featured",
             "comments_enabled",
         ]
         widgets = {

@@ -149,6 +149,11 @@ class Article(models.Model):
         help_text="Readers see the article from this time on. A future time schedules it; "
         "left empty, publishing uses the current time.",
     )
+    is_featured = models.BooleanField(
+        "featured",
+        default=False,
+        help_text="Show in the featured area at the top of the home page.",
+    )
     comments_enabled = models.BooleanField(
         "comments open", default=True, help_text="Untick to close comments on this article."
     )
@@ -377,3 +382,14 @@ class ArticleNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.article}"
+
+
+class ArticleSlugRedirect(models.Model):
+    """An address a published article used to have; it answers 301 to the current one."""
+
+    old_slug = models.SlugField(max_length=300, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.article.slug}"

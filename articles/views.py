@@ -1,15 +1,24 @@
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
+from authors.models import Author
 from comments.threads import comments_context
 
+from . import search as search_module
 from . import structured_data
-from .models import PREVIEW_LINK_SALT, Article, PreviewLink, Section, Source
+from .models import (
+    PREVIEW_LINK_SALT,
+    Article,
+    ArticleSlugRedirect,
+    PreviewLink,
+    Section,
+    Source,
+)
 
 
 def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
@@ -23,11 +32,46 @@ def can_preview(user) -> bool:
 
 def home(request: HttpRequest) -> HttpResponse:
     page = paginate(request, Article.objects.published().for_listing())
-    return render(request, "articles/home.html", {"page": page})
+    featured = []
+    if page.number == 1:
+        featured = list(Article.objects.published().filter(is_featured=True).for_listing()[:3])
+    return render(request, "articles/home.html", {"page": page, "featured": featured})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = search_module.clean_query(request.GET.get("q", ""))
+    articles = Article.objects.published()
+    section = Section.objects.filter(slug=request.GET.get("section", "")).first()
+    author = Author.objects.filter(slug=request.GET.get("author", "")).first()
+    if section:
+        articles = articles.filter(section=section)
+    if author:
+        articles = articles.filter(authors=author)
+    page = paginate(request, search_module.search_articles(query, articles).for_listing())
+    for article in page.object_list:
+        article.snippet = search_module.snippet(article, query)
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "query": query,
+            "page": page,
+            "section": section,
+            "author": author,
+            "sections": Section.objects.all(),
+            "authors": Author.objects.filter(articles__in=Article.objects.published()).distinct(),
+        },
+    )
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.for_detail(), slug=slug)
+    article = Article.objects.for_detail().filter(slug=slug).first()
+    if article is None:
+        # An address the article used to have answers for ever with a permanent redirect.
+        moved = ArticleSlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
+        if moved is None:
+            raise Http404("No article found matching the query")
+        return redirect(moved.article.get_absolute_url(), permanent=True)
     if not article.is_published and not can_preview(request.user):
         raise Http404("No article found matching the query")
     return render_article(request, article)
@@ -41,13 +85,10 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This preview link is not valid.") from None
     link = get_object_or_404(PreviewLink.objects.select_related("article"), pk=link_id)
     if not link.is_active:
-        return render(
-            request,
-            "articles/preview_expired.html",
-            {"link": link},
-            status=410,
-            headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"},
-        )
+        response = render(request, "articles/preview_expired.html", {"link": link}, status=410)
+        response["Cache-Control"] = "private, no-cache, no-store, max-age=0"
+        response["X-Robots-Tag"] = "noindex"
+        return response
     article = get_object_or_404(Article.objects.for_detail(), pk=link.article_id)
     return render_article(request, article, force_preview=True)
 
@@ -69,6 +110,7 @@ def render_article(
         "is_preview": is_preview,
         "current_section": article.section,
         "notes": [note for note in article.notes.all() if note.removed_at is None],
+        "related": [] if is_preview else related_articles(article),
     }
     if not is_preview:
         context.update(comments_context(request, article, comment_form))
@@ -99,3 +141,23 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     page = paginate(request, Article.objects.published().filter(source=source).for_listing())
     return render(request, "articles/source_detail.html", {"source": source, "page": page})
+
+
+def related_articles(article: Article, limit: int = 4) -> list[Article]:
+    """Published articles sharing the most tags, then the newest of the same section."""
+    others = Article.objects.published().exclude(pk=article.pk)
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    related = []
+    if tag_ids:
+        related = list(
+            others.filter(tags__in=tag_ids)
+            .annotate(shared=Count("tags"))
+            .order_by("-shared", "-published_at")[:limit]
+        )
+    if len(related) < limit and article.section_id:
+        related += list(
+            others.filter(section_id=article.section_id)
+            .exclude(pk__in=[a.pk for a in related])
+            .order_by("-published_at")[: limit - len(related)]
+        )
+    return related

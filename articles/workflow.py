@@ -21,6 +21,7 @@ from .models import (
     Article,
     ArticleNote,
     ArticleRevision,
+    ArticleSlugRedirect,
     ArticleTransition,
     Byline,
     PreviewLink,
@@ -102,7 +103,8 @@ def missing_for_publication(article: Article) -> list[str]:
         missing.append("a body")
     if article.section_id is None:
         missing.append("a section")
-    if not article.bylines.exists():
+    # Asked of the database: a prefetched list would predate the byline formset's save.
+    if not Byline.objects.filter(article=article).exists():
         missing.append("at least one author in the byline")
     if article.image and not article.image_alt.strip():
         missing.append("alt text for the featured image")
@@ -157,6 +159,17 @@ def transition(
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def record_slug_change(article: Article, *, old_slug: str) -> None:
+    """Keep a published article's old address answering with a redirect to the new one."""
+    with transaction.atomic():
+        # The new address is live now: it must not redirect anywhere.
+        ArticleSlugRedirect.objects.filter(old_slug=article.slug).delete()
+        if old_slug and old_slug != article.slug:
+            ArticleSlugRedirect.objects.update_or_create(
+                old_slug=old_slug, defaults={"article": article}
+            )
 
 
 # Revisions ------------------------------------------------------------------------------------
@@ -263,7 +276,8 @@ def _display(name: str, value) -> str:
     if name == "status":
         return Status(value).label if value in Status.values else str(value)
     if name == "body":
-        return " ".join(strip_tags(html.unescape(value or "")).split())
+        # Tags become spaces, so words either side of a paragraph break stay apart.
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", value or "")).split())
     return "" if value is None else str(value)
 
 

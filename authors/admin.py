@@ -8,6 +8,7 @@ from .models import Author
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    ordering = ["name"]  # the annotation below drops Meta.ordering
     list_display = ["name", "list_photo", "job_title", "is_active", "article_count", "user"]
     list_filter = ["is_active"]
     list_select_related = ["user"]

@@ -20,11 +20,12 @@ pytestmark = pytest.mark.django_db
 
 # Article page (no comments yet): the article with its section and source (one join), its
 # bylines with their authors, its tags, its corrections and updates, the comment paginator's
-# count, the visible comment count, and the section navigation.
-ARTICLE_PAGE_QUERIES = 7
+# count, the visible comment count, related articles (by shared tags, then filled from the
+# section), and the section navigation.
+ARTICLE_PAGE_QUERIES = 9
 # Home page: the paginator's count, the page of articles with sections and sources, their
 # bylines with authors, and the section navigation.
-HOME_PAGE_QUERIES = 4
+HOME_PAGE_QUERIES = 5  # plus the featured articles (none here)
 # Author page: the author, then as the home page.
 AUTHOR_PAGE_QUERIES = 5
 

@@ -8,8 +8,9 @@ from .helpers import make_comment, parse
 
 pytestmark = pytest.mark.django_db
 
-# article, bylines, tags, notes; paginator count, top-level page, replies; comment count; nav.
-ARTICLE_PAGE_QUERIES = 9
+# article, bylines, tags, notes; paginator count, top-level page, replies; comment count;
+# related articles from the section (the article has no tags); nav.
+ARTICLE_PAGE_QUERIES = 10
 
 
 def big_thread(article, total: int = 200) -> list:
