@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     image_file,
 )
+from tests.helpers import is_rendition_of
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,10 @@ def test_home_teaser_shows_title_dek_byline_and_image(client):
         jane.get_absolute_url(),
         john.get_absolute_url(),
     ]
-    assert [img["src"] for img in teaser.find_all("img")] == [with_image.image.url]
+    # One picture: resized copies of the featured image, WebP first.
+    (img,) = teaser.find_all("img")
+    assert img["src"].startswith("/media/renditions/")
+    assert teaser.find("source", type="image/webp")["srcset"].count("w") >= 1
 
     plain = teaser_for(response, without_image)
     assert "Delegations meet in Geneva." in text_of(plain)
@@ -297,7 +301,7 @@ def test_article_page_shows_every_part_in_reading_order(client, full_article):
 
     figure = main.find("figure")
     img = figure.find("img")
-    assert img["src"] == article.image.url
+    assert is_rendition_of(img["src"], article.image)
     assert img["alt"] == "A power plant at dusk"
     caption = text_of(figure.find("figcaption"))
     assert "The Trypilska plant after the strike." in caption
@@ -352,7 +356,8 @@ def test_article_page_bio_boxes_follow_the_byline(client, full_article):
     jane_box, john_box = boxes
 
     assert jane_box.find("a", href=jane.get_absolute_url()).get_text(strip=True) == "Jane Doe"
-    assert [img["src"] for img in jane_box.find_all("img")] == [jane.photo.url]
+    (photo,) = jane_box.find_all("img")
+    assert is_rendition_of(photo["src"], jane.photo)
     paragraphs = [text_of(p) for p in jane_box.find_all("p")]
     assert "Kyiv correspondent" in paragraphs
     assert "Jane has covered Ukraine since 2014." in paragraphs

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from tests.factories import ArticleFactory, AuthorFactory, image_file
+from tests.helpers import is_rendition_of
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_author_page_introduces_the_author(client, jane):
     assert text_of(h1) == "Jane Doe"
 
     photo = header.find("img")
-    assert photo["src"] == jane.photo.url
+    assert is_rendition_of(photo["src"], jane.photo)
     assert "Jane Doe" in photo["alt"]
 
     paragraphs = [text_of(p) for p in header.find_all("p")]

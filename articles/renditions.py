@@ -1,0 +1,81 @@
+"""Resized copies ("renditions") of uploaded images, in WebP and the original format.
+
+A rendition is made with Pillow the first time a page needs it and stored beside the media,
+under renditions/; after that it is reused. Pages offer them through srcset so a phone
+downloads a small file and a desktop a sharp one.
+"""
+
+import hashlib
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {
+    "webp": ("WEBP", "image/webp"),
+    "jpg": ("JPEG", "image/jpeg"),
+    "png": ("PNG", "image/png"),
+}
+
+
+@dataclass(frozen=True)
+class Rendition:
+    url: str
+    width: int
+    height: int
+
+
+def rendition_name(original: str, width: int, extension: str) -> str:
+    digest = hashlib.sha1(original.encode()).hexdigest()[:12]  # noqa: S324 - a name, not security
+    stem = PurePosixPath(original).stem[:60]
+    return f"renditions/{digest}/{stem}-{width}w.{extension}"
+
+
+def fallback_extension(original: str) -> str | None:
+    suffix = PurePosixPath(original).suffix.lower()
+    if suffix in {".jpg", ".jpeg"}:
+        return "jpg"
+    if suffix in {".png", ".webp"}:
+        return suffix[1:]
+    return None  # GIF and anything else: served as uploaded
+
+
+def renditions(
+    field_file, widths: tuple[int, ...], extension: str, *, original_size: tuple[int, int]
+) -> list[Rendition]:
+    """Renditions of ``field_file`` at each width not larger than the original."""
+    original_width, original_height = original_size
+    usable = sorted({w for w in widths if w < original_width} | {min(max(widths), original_width)})
+    result = []
+    for width in usable:
+        height = round(original_height * width / original_width)
+        name = rendition_name(field_file.name, width, extension)
+        if not default_storage.exists(name) and not _make(field_file, name, width, extension):
+            continue
+        result.append(Rendition(default_storage.url(name), width, height))
+    return result
+
+
+def _make(field_file, name: str, width: int, extension: str) -> bool:
+    pillow_format, _ = FORMATS[extension]
+    try:
+        with field_file.storage.open(field_file.name, "rb") as handle, Image.open(handle) as image:
+            image = ImageOps.exif_transpose(image)
+            if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            height = round(image.height * width / image.width)
+            resized = image.resize((width, height), Image.Resampling.LANCZOS)
+            output = io.BytesIO()
+            options = {"quality": 82} if pillow_format in ("JPEG", "WEBP") else {"optimize": True}
+            resized.save(output, pillow_format, **options)
+    except (OSError, ValueError) as error:
+        logger.warning("Could not make rendition %s: %s", name, error)
+        return False
+    default_storage.save(name, ContentFile(output.getvalue()))
+    return True

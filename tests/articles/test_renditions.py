@@ -1,0 +1,126 @@
+"""Resized copies of featured images and author photos, and how pages offer them."""
+
+import io
+import os
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from tests.factories import ArticleFactory, AuthorFactory, image_file
+
+pytestmark = pytest.mark.django_db
+
+
+def opened(url: str) -> Image.Image:
+    name = url.removeprefix("/media/")
+    with default_storage.open(name) as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    return image
+
+
+def srcset_entries(srcset: str) -> list[tuple[str, int]]:
+    entries = []
+    for part in srcset.split(","):
+        url, width = part.split()
+        entries.append((url, int(width.removesuffix("w"))))
+    return entries
+
+
+def test_article_page_offers_webp_and_jpeg_renditions_at_each_width(client):
+    article = ArticleFactory(
+        image=image_file("street.jpg", size=(2000, 1000)), image_alt="A street"
+    )
+
+    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    picture = page.find("figure").find("picture")
+    webp = srcset_entries(picture.find("source", type="image/webp")["srcset"])
+    img = picture.find("img")
+    jpeg = srcset_entries(img["srcset"])
+
+    assert [width for _, width in webp] == [480, 800, 1200, 1600]
+    assert [width for _, width in jpeg] == [480, 800, 1200, 1600]
+    for url, width in webp:
+        image = opened(url)
+        assert (image.format, image.size) == ("WEBP", (width, width // 2))
+    for url, width in jpeg:
+        image = opened(url)
+        assert (image.format, image.size) == ("JPEG", (width, width // 2))
+    # The picture keeps the original's shape for layout, and loads at once above the fold.
+    assert (img["width"], img["height"]) == ("2000", "1000")
+    assert img["loading"] == "eager"
+    assert img["alt"] == "A street"
+    assert img["sizes"]
+
+
+def test_a_small_original_is_never_enlarged(client):
+    article = ArticleFactory(
+        image=image_file("small.png", size=(600, 400), fmt="PNG"), image_alt="x"
+    )
+
+    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    img = page.find("figure").find("img")
+
+    assert [width for _, width in srcset_entries(img["srcset"])] == [480, 600]
+    assert opened(img["src"]).format == "PNG"
+
+
+def test_renditions_are_made_once_and_reused(client):
+    article = ArticleFactory(image=image_file("once.jpg", size=(1000, 500)), image_alt="x")
+    client.get(article.get_absolute_url())
+    first = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    url = first.find("figure").find("img")["src"]
+    path = default_storage.path(url.removeprefix("/media/"))
+    made_at = os.stat(path).st_mtime_ns
+    os.utime(path, ns=(made_at - 10**9, made_at - 10**9))
+
+    client.get(article.get_absolute_url())
+
+    assert os.stat(path).st_mtime_ns == made_at - 10**9  # not written again
+
+
+def test_renditions_carry_no_location_data(client):
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (50.0, 27.0, 0.0)
+    upload = image_file("gps.jpg", size=(1200, 800), exif=exif)
+    article = ArticleFactory(image=upload, image_alt="x")
+
+    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    for url, _ in srcset_entries(page.find("figure").find("img")["srcset"]):
+        assert not opened(url).getexif().get_ifd(0x8825)
+
+
+def test_teasers_below_the_first_load_lazily(client):
+    for index in range(3):
+        ArticleFactory(image=image_file(f"t{index}.jpg", size=(900, 600)), image_alt="x")
+
+    page = BeautifulSoup(client.get("/").content, "html.parser")
+    loading = [img["loading"] for img in page.select(".teaser img")]
+
+    assert loading == ["eager", "lazy", "lazy"]
+
+
+def test_author_photos_use_small_renditions(client):
+    author = AuthorFactory(photo=image_file("face.jpg", size=(800, 800)))
+    ArticleFactory(authors=[author])
+
+    page = BeautifulSoup(client.get(author.get_absolute_url()).content, "html.parser")
+    img = page.select_one(".author-header__photo")
+
+    assert [width for _, width in srcset_entries(img["srcset"])] == [160, 320]
+    assert img["sizes"] == "160px"
+
+
+def test_gif_is_served_as_uploaded(client):
+    article = ArticleFactory(
+        image=image_file("anim.gif", size=(300, 200), fmt="GIF"), image_alt="x"
+    )
+
+    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    img = page.find("figure").find("img")
+
+    assert img["src"] == article.image.url
+    assert not img.get("srcset")
