@@ -7,7 +7,6 @@ import re
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article
@@ -25,7 +24,12 @@ START, STOP = "\u2060\u27e6", "\u27e7\u2060"
 
 
 def clean_query(raw: str) -> str:
-    return " ".join(raw.split())[:MAX_QUERY_LENGTH]
+    """Whitespace folded, control characters (NUL included) dropped, cut at a word boundary."""
+    text = " ".join("".join(ch for ch in raw if ch.isprintable() or ch.isspace()).split())
+    if len(text) > MAX_QUERY_LENGTH:
+        cut = text[: MAX_QUERY_LENGTH + 1]
+        text = cut.rsplit(" ", 1)[0] if " " in cut else cut[:MAX_QUERY_LENGTH]
+    return text
 
 
 def search_articles(query: str, base: QuerySet | None = None) -> QuerySet:
@@ -45,37 +49,69 @@ def _postgres(articles: QuerySet, query: str) -> QuerySet:
         .annotate(
             rank=RawSQL(f"ts_rank_cd({VECTOR_SQL}, {tsquery})", [query]),
             snippet_raw=RawSQL(
-                f"ts_headline('{SEARCH_CONFIG}', coalesce(dek, '') || ' ' || "
-                f"regexp_replace(coalesce(body, ''), '<[^>]+>', ' ', 'g'), {tsquery}, %s)",
-                [query, f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15"],
+                # The marker characters are removed from the text first, so only
+                # ts_headline's own markers become <mark>.
+                f"ts_headline('{SEARCH_CONFIG}', translate(coalesce(dek, '') || ' ' || "
+                f"regexp_replace(coalesce(body, ''), '<[^>]+>', ' ', 'g'), %s, ''), "
+                f"{tsquery}, %s)",
+                [
+                    START + STOP,
+                    query,
+                    f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15",
+                ],
             ),
         )
         .order_by("-rank", "-published_at", "-id")
     )
 
 
+def query_words(query: str) -> list[str]:
+    return [word for word in re.findall(r"\w+", query) if len(word) > 1][:10]
+
+
 def _fallback(articles: QuerySet, query: str) -> QuerySet:
-    words = [word for word in re.findall(r"\w+", query) if len(word) > 1][:10]
+    words = query_words(query)
     if not words:
         return articles.none()
     for word in words:
+        # In the body, only text between tags counts: "strong" must not find <strong>.
+        # A word start in text (not inside an entity such as &amp;).
+        in_body_text = rf"(^|>)[^<]*(?<![&#\w]){re.escape(word)}"
         articles = articles.filter(
-            Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
+            Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__iregex=in_body_text)
         )
     return articles.order_by("-published_at", "-id")
+
+
+def plain_text(article: Article) -> str:
+    """Dek and body as a reader reads them: tags become spaces, then entities are decoded."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", f"{article.dek} {article.body}")).split())
+
+
+def mark_words(text: str, words: list[str]) -> str:
+    """Escape ``text`` and wrap each match of ``words`` in <mark>, in one pass."""
+    if not words:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(html.escape(text[last : match.start()]))
+        parts.append(f"<mark>{html.escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    return "".join(parts)
 
 
 def snippet(article: Article, query: str) -> SafeString:
     """A short passage with the matches in <mark>; everything else escaped."""
     raw = getattr(article, "snippet_raw", None)
-    if raw is None:
-        text = " ".join(strip_tags(html.unescape(f"{article.dek} {article.body}")).split())
-        words = [w for w in re.findall(r"\w+", query) if len(w) > 1]
-        escaped = html.escape(text[:300] + ("…" if len(text) > 300 else ""))
-        for word in words:
-            escaped = re.sub(
-                rf"(?i)\b({re.escape(html.escape(word))})", r"<mark>\1</mark>", escaped
-            )
-        return mark_safe(escaped)  # noqa: S308 - escaped above
-    text = html.escape(" ".join(html.unescape(raw).split()))
-    return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
+    if raw is not None:
+        text = html.escape(" ".join(html.unescape(raw).split()))
+        return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
+    text = plain_text(article)
+    words = query_words(query)
+    first = min((m.start() for w in words if (m := re.search(re.escape(w), text, re.I))), default=0)
+    start = max(0, first - 100)
+    passage = text[start : start + 300]
+    prefix, suffix = ("…" if start else ""), ("…" if start + 300 < len(text) else "")
+    return mark_safe(prefix + mark_words(passage, words) + suffix)  # noqa: S308 - escaped

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import Page, Paginator
@@ -19,10 +21,16 @@ from .models import (
     Section,
     Source,
 )
+from .pagination import KeysetPage, keyset_page
 
 
-def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
-    """A page of results; a bad or out-of-range ?page= gives the first or last page."""
+def paginate(request: HttpRequest, queryset: QuerySet) -> KeysetPage:
+    """A page of a newest-first listing, reached by ?older=/?newer= cursors (no COUNT)."""
+    return keyset_page(request, queryset, settings.NEWSROOM_PAGE_SIZE)
+
+
+def paginate_numbered(request: HttpRequest, queryset: QuerySet) -> Page:
+    """Numbered pages, for ranked results; a bad ?page= gives the first or last page."""
     return Paginator(queryset, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -33,21 +41,27 @@ def can_preview(user) -> bool:
 def home(request: HttpRequest) -> HttpResponse:
     page = paginate(request, Article.objects.published().for_listing())
     featured = []
-    if page.number == 1:
+    if page.is_first:
         featured = list(Article.objects.published().filter(is_featured=True).for_listing()[:3])
     return render(request, "articles/home.html", {"page": page, "featured": featured})
+
+
+SLUG = re.compile(r"[-\w]{1,300}")
 
 
 def search(request: HttpRequest) -> HttpResponse:
     query = search_module.clean_query(request.GET.get("q", ""))
     articles = Article.objects.published()
-    section = Section.objects.filter(slug=request.GET.get("section", "")).first()
-    author = Author.objects.filter(slug=request.GET.get("author", "")).first()
+    section = author = None
+    if SLUG.fullmatch(section_slug := request.GET.get("section", "")):
+        section = Section.objects.filter(slug=section_slug).first()
+    if SLUG.fullmatch(author_slug := request.GET.get("author", "")):
+        author = Author.objects.filter(slug=author_slug).first()
     if section:
         articles = articles.filter(section=section)
     if author:
         articles = articles.filter(authors=author)
-    page = paginate(request, search_module.search_articles(query, articles).for_listing())
+    page = paginate_numbered(request, search_module.search_articles(query, articles).for_listing())
     for article in page.object_list:
         article.snippet = search_module.snippet(article, query)
     return render(

@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 ARTICLE_PAGE_QUERIES = 9
 # Home page: the paginator's count, the page of articles with sections and sources, their
 # bylines with authors, and the section navigation.
-HOME_PAGE_QUERIES = 5  # plus the featured articles (none here)
+HOME_PAGE_QUERIES = 4  # no COUNT: keyset pages; plus the featured articles (none here)
 # Author page: the author, then as the home page.
-AUTHOR_PAGE_QUERIES = 5
+AUTHOR_PAGE_QUERIES = 4
 
 
 def parse(response) -> BeautifulSoup:

@@ -155,33 +155,20 @@ def five_stories(jane, settings):
 
 
 def test_author_page_paginates(client, five_stories):
-    response = client.get("/authors/jane-doe/", {"page": "2"})
+    first = client.get("/authors/jane-doe/")
+    older = parse(first).find("main").find("a", rel="next")["href"]
 
-    assert listed_titles(response) == ["Story 3", "Story 4"]
-    assert "Page 2 of 3" in text_of(parse(response).find("main"))
+    second = client.get("/authors/jane-doe/" + older)
+
+    assert listed_titles(first) == ["Story 1", "Story 2"]
+    assert listed_titles(second) == ["Story 3", "Story 4"]
 
 
-@pytest.mark.parametrize(
-    ("page", "expected"),
-    [
-        ("abc", ["Story 1", "Story 2"]),
-        ("", ["Story 1", "Story 2"]),
-        ("99999", ["Story 5"]),
-    ],
-)
-def test_author_page_bad_page_numbers_fall_back_to_a_real_page(
-    client, five_stories, page, expected
-):
-    response = client.get("/authors/jane-doe/", {"page": page})
+@pytest.mark.parametrize("query", [{"page": "abc"}, {"older": "abc"}, {"newer": "0-0"}])
+def test_author_page_bad_page_addresses_show_a_real_page(client, five_stories, query):
+    response = client.get("/authors/jane-doe/", query)
 
     assert response.status_code == 200
-    assert listed_titles(response) == expected
-
-
-@pytest.mark.parametrize("page", ["0", "-1"])
-def test_author_page_page_numbers_below_one_still_show_articles(client, five_stories, page):
-    response = client.get("/authors/jane-doe/", {"page": page})
-
-    assert response.status_code == 200
-    # Django's Paginator.get_page() turns these into the first or the last page.
-    assert listed_titles(response) in (["Story 1", "Story 2"], ["Story 5"])
+    # Never an error: the first page, or the real page such a cursor points at.
+    titles = listed_titles(response)
+    assert titles and set(titles) <= {f"Story {n}" for n in range(1, 6)}

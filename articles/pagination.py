@@ -1,0 +1,92 @@
+"""Keyset ("seek") pagination for article listings: newest first, no COUNT(*), and page 500
+costs what page 1 costs, because each page starts from the last article the reader saw."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, QueryDict
+
+
+@dataclass
+class KeysetPage:
+    object_list: list
+    newer_cursor: str | None
+    older_cursor: str | None
+    is_first: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.newer_cursor is not None
+
+    @property
+    def has_next(self) -> bool:
+        return self.older_cursor is not None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+
+def cursor_of(article) -> str:
+    moment = article.published_at.astimezone(UTC)
+    micros = int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    return f"{micros}-{article.pk}"
+
+
+def parse_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """A cursor from the address bar; anything malformed means "start at the newest"."""
+    if not value:
+        return None
+    micros, _, pk = value.partition("-")
+    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+        return None
+    try:
+        seconds, remainder = divmod(int(micros), 1_000_000)
+        moment = datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=remainder)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment, int(pk)
+
+
+def keyset_page(request: HttpRequest, queryset: QuerySet, size: int) -> KeysetPage:
+    """The page of ``queryset`` (published articles) that ?older= or ?newer= points at."""
+    older = parse_cursor(request.GET.get("older"))
+    newer = None if older else parse_cursor(request.GET.get("newer"))
+    if newer:
+        moment, pk = newer
+        rows = list(
+            queryset.filter(
+                Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)
+            ).order_by("published_at", "pk")[: size + 1]
+        )
+        more_newer = len(rows) > size
+        items = list(reversed(rows[:size]))
+        if not items:
+            return keyset_page(_without_cursors(request), queryset, size)
+        return KeysetPage(
+            items,
+            newer_cursor=cursor_of(items[0]) if more_newer else None,
+            older_cursor=cursor_of(items[-1]),
+            is_first=not more_newer,
+        )
+    if older:
+        moment, pk = older
+        queryset = queryset.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+    rows = list(queryset.order_by("-published_at", "-pk")[: size + 1])
+    items = rows[:size]
+    return KeysetPage(
+        items,
+        newer_cursor=cursor_of(items[0]) if older and items else None,
+        older_cursor=cursor_of(items[-1]) if len(rows) > size else None,
+        is_first=older is None,
+    )
+
+
+def _without_cursors(request: HttpRequest) -> HttpRequest:
+    # Past the newest article: show the first page rather than an empty one.
+    request.GET = QueryDict(mutable=True)
+    return request
