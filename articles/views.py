@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 from django.conf import settings
 from django.core import signing
@@ -175,3 +176,27 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
             .order_by("-published_at")[: limit - len(related)]
         )
     return related
+
+
+def archive(request: HttpRequest, year: int, month: int | None = None) -> HttpResponse:
+    """Published articles of one year or one month, newest first; months listed for a year."""
+    if not 1 <= year <= 9999 or (month is not None and not 1 <= month <= 12):
+        raise Http404("No such period.")
+    articles = Article.objects.published().filter(published_at__year=year)
+    if month is not None:
+        articles = articles.filter(published_at__month=month)
+    page = paginate(request, articles.for_listing())
+    months = []
+    if month is None:
+        months = [
+            moment.date()
+            for moment in Article.objects.published()
+            .filter(published_at__year=year)
+            .datetimes("published_at", "month", order="DESC")
+        ]
+    period = date(year, month or 1, 1)
+    return render(
+        request,
+        "articles/archive.html",
+        {"year": year, "month": month, "period": period, "months": months, "page": page},
+    )

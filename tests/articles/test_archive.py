@@ -1,0 +1,80 @@
+"""The date archive: /archive/<year>/ and /archive/<year>/<month>/."""
+
+from datetime import UTC, datetime
+
+import pytest
+from bs4 import BeautifulSoup
+
+from articles.models import Article
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def at(year: int, month: int, day: int = 10) -> datetime:
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+def titles(response) -> list[str]:
+    page = BeautifulSoup(response.content, "html.parser")
+    return [link.get_text(strip=True) for link in page.select(".teaser__title a")]
+
+
+@pytest.fixture
+def stories():
+    ArticleFactory(title="March story", published_at=at(2025, 3))
+    ArticleFactory(title="May story", published_at=at(2025, 5))
+    ArticleFactory(title="Late May story", published_at=at(2025, 5, 20))
+    ArticleFactory(title="Next year", published_at=at(2026, 1))
+    ArticleFactory(title="Draft of May", status=Article.Status.DRAFT, published_at=at(2025, 5))
+
+
+def test_year_lists_its_published_articles_newest_first_and_its_months(client, stories):
+    response = client.get("/archive/2025/")
+
+    assert response.status_code == 200
+    assert titles(response) == ["Late May story", "May story", "March story"]
+    page = BeautifulSoup(response.content, "html.parser")
+    months = [a.get_text(strip=True) for a in page.select(".archive-months a")]
+    assert months == ["May", "March"]
+    assert page.select_one(".archive-months a")["href"] == "/archive/2025/5/"
+
+
+def test_month_lists_only_that_month(client, stories):
+    response = client.get("/archive/2025/5/")
+
+    assert titles(response) == ["Late May story", "May story"]
+    assert "May 2025" in response.content.decode()
+
+
+def test_empty_period_says_so(client, stories):
+    response = client.get("/archive/2024/2/")
+
+    assert response.status_code == 200
+    assert titles(response) == []
+    assert "Nothing was published in this period." in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/archive/2025/13/", "/archive/2025/0/", "/archive/0/"])
+def test_impossible_periods_are_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_archive_pages_older_by_cursor(client, stories, settings):
+    settings.NEWSROOM_PAGE_SIZE = 2
+    first = client.get("/archive/2025/")
+    older = BeautifulSoup(first.content, "html.parser").find("a", rel="next")["href"]
+
+    second = client.get("/archive/2025/" + older)
+
+    assert titles(first) == ["Late May story", "May story"]
+    assert titles(second) == ["March story"]
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_archive_query_count_is_constant(client, django_assert_num_queries, count):
+    for day in range(count):
+        ArticleFactory(published_at=at(2025, 5, 1 + day))
+    # months of the year, the page of articles, their bylines, the section navigation
+    with django_assert_num_queries(4):
+        assert client.get("/archive/2025/").status_code == 200
