@@ -23,11 +23,13 @@ pytestmark = pytest.mark.django_db
 # count, the visible comment count, related articles (by shared tags, then filled from the
 # section), and the section navigation.
 ARTICLE_PAGE_QUERIES = 9
-# Home page: the paginator's count, the page of articles with sections and sources, their
-# bylines with authors, and the section navigation.
-HOME_PAGE_QUERIES = 4  # no COUNT: keyset pages; plus the featured articles (none here)
-# Author page: the author, then as the home page.
+# Home page: the featured articles, the page of articles with sections and sources (keyset:
+# no COUNT), their bylines with authors, and the section navigation.
+HOME_PAGE_QUERIES = 4
+# Author page: the author, the page of articles, their bylines, the navigation.
 AUTHOR_PAGE_QUERIES = 4
+# Section, tag and source pages: the same shape as the author page.
+LISTING_PAGE_QUERIES = 4
 
 
 def parse(response) -> BeautifulSoup:
@@ -94,3 +96,22 @@ def test_author_page_query_count_is_constant(client, django_assert_num_queries, 
     assert len(teasers) == n_articles
     for teaser in teasers:
         assert len(teaser.find_all("a", rel="author")) == 2
+
+
+@pytest.mark.parametrize("n_articles", [1, 20], ids=["small", "large"])
+@pytest.mark.parametrize("kind", ["section", "tag", "source"])
+def test_listing_page_query_count_is_constant(client, django_assert_num_queries, kind, n_articles):
+    section, source = SectionFactory(slug="world"), SourceFactory(slug="wire")
+    for _ in range(n_articles):
+        ArticleFactory(
+            section=section,
+            source=source,
+            tags=["Energy", "Kyiv"],
+            authors=[AuthorFactory(), AuthorFactory()],
+        )
+    url = {"section": "/sections/world/", "tag": "/tags/energy/", "source": "/sources/wire/"}[kind]
+
+    with django_assert_num_queries(LISTING_PAGE_QUERIES):
+        response = client.get(url)
+
+    assert len(parse(response).select(".teaser")) == n_articles
