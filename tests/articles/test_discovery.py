@@ -21,6 +21,7 @@ from tests.factories import (
     SourceFactory,
     image_file,
 )
+from tests.helpers import form_fields, parse, save_change
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +33,6 @@ NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def parse(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def parse_xml(response) -> ET.Element:
@@ -61,47 +58,6 @@ def json_ld(response) -> dict:
     scripts = parse(response).find_all("script", type="application/ld+json")
     assert len(scripts) == 1
     return json.loads(scripts[0].string)
-
-
-def form_fields(response, form_id: str = "article_form") -> dict:
-    """What a browser would send for the form as served: every named, enabled control."""
-    assert response.status_code == 200, response.content.decode()[:2000]
-    form = parse(response).find("form", id=form_id)
-    assert form is not None
-    data: dict = {}
-    for field in form.find_all(["input", "textarea", "select"]):
-        name = field.get("name")
-        if not name or "__prefix__" in name or field.has_attr("disabled"):
-            continue
-        if field.name == "input":
-            kind = field.get("type", "text").lower()
-            if kind in {"submit", "button", "file", "image", "reset"}:
-                continue
-            if kind in {"checkbox", "radio"}:
-                if field.has_attr("checked"):
-                    data[name] = field.get("value", "on")
-                continue
-            data[name] = field.get("value", "")
-        elif field.name == "textarea":
-            data[name] = field.get_text().removeprefix("\r\n").removeprefix("\n")
-        else:
-            chosen = [option.get("value", "") for option in field.find_all("option", selected=True)]
-            if field.has_attr("multiple"):
-                data[name] = chosen
-            else:
-                data[name] = chosen[0] if chosen else ""
-    return data
-
-
-def change_url(article) -> str:
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def save_change(client, article, **changes):
-    """Open the change page, alter some fields as an editor would, and save."""
-    data = form_fields(client.get(change_url(article)))
-    data.update(changes)
-    return client.post(change_url(article), data)
 
 
 # --- a small newsroom --------------------------------------------------------------------

@@ -5,8 +5,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -19,24 +17,11 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
+from tests.helpers import parse, staff_in, text_of
 
 pytestmark = pytest.mark.django_db
 
 BANNER = "Preview — not published"
-
-
-def parse(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def text_of(element) -> str:
-    return " ".join(element.get_text().split())
-
-
-def staff_in(group: str, **fields):
-    user = UserFactory(is_staff=True, **fields)
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 def logged_in(user) -> Client:

@@ -6,7 +6,6 @@ failure on the large one. The numbers are the same on SQLite and PostgreSQL.
 """
 
 import pytest
-from bs4 import BeautifulSoup
 
 from tests.factories import (
     ArticleFactory,
@@ -15,6 +14,7 @@ from tests.factories import (
     SourceFactory,
     image_file,
 )
+from tests.helpers import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +30,6 @@ HOME_PAGE_QUERIES = 4
 AUTHOR_PAGE_QUERIES = 4
 # Section, tag and source pages: the same shape as the author page.
 LISTING_PAGE_QUERIES = 4
-
-
-def parse(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
 
 
 @pytest.mark.parametrize(("n_tags", "n_authors"), [(1, 1), (10, 3)], ids=["small", "large"])

@@ -9,7 +9,6 @@ themselves on SQLite and never on PostgreSQL.
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.search import MAX_QUERY_LENGTH, clean_query
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.helpers import parse, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +29,6 @@ SEARCH_PAGE_QUERIES = 6
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def parse(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def text_of(element) -> str:
-    return " ".join(element.get_text().split())
 
 
 def search(client, q=None, **params):

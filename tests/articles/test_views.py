@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 from taggit.models import Tag
@@ -22,7 +21,7 @@ from tests.factories import (
     UserFactory,
     image_file,
 )
-from tests.helpers import is_rendition_of
+from tests.helpers import is_rendition_of, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +30,6 @@ BAD_PAGES = ["abc", "0", "-1", "99999", ""]
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def parse(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def main_of(response):

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from tests.factories import (
     UserFactory,
     image_file,
 )
+from tests.helpers import change_url, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +32,6 @@ NOTE = "Add a second source for the casualty figure."
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def parse(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def text_of(element) -> str:
-    return " ".join(element.get_text().split())
-
-
-def change_url(article) -> str:
-    return reverse("admin:articles_article_change", args=[article.pk])
 
 
 def delete_url(article) -> str:

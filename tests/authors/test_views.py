@@ -3,21 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from tests.factories import ArticleFactory, AuthorFactory, image_file
-from tests.helpers import is_rendition_of
+from tests.helpers import is_rendition_of, parse, text_of
 
 pytestmark = pytest.mark.django_db
-
-
-def parse(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def text_of(element) -> str:
-    return " ".join(element.get_text().split())
 
 
 def listed_titles(response) -> list[str]:

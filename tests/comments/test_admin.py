@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from comments.models import BlockedCommenter, Comment, ModerationLogEntry
 from tests.factories import ArticleFactory, UserFactory
+from tests.helpers import staff_in
 
 from .helpers import make_comment, parse, text_of
 
@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/comments/comment/"
 QUEUE = f"{CHANGELIST}?status=pending"
-
-
-def staff_in(group: str, **fields):
-    user = UserFactory(is_staff=True, **fields)
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture
