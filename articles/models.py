@@ -58,6 +58,16 @@ class Source(models.Model):
         return urlsplit(self.homepage).hostname or ""
 
 
+class SearchVectorField(models.Field):
+    """A tsvector column on PostgreSQL, kept current by a trigger (articles/search.py);
+    an unused text column on other databases."""
+
+    description = "Full-text search vector"
+
+    def db_type(self, connection) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         """What readers may see: published, with a publish time that has come."""
@@ -71,6 +81,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self) -> "ArticleQuerySet":
         return self.for_listing().prefetch_related("tags", "notes")
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self) -> ArticleQuerySet:
+        return super().get_queryset().defer("search_vector")
 
 
 class Article(models.Model):
@@ -178,7 +193,10 @@ class Article(models.Model):
         related_name="+",
     )
 
-    objects = ArticleQuerySet.as_manager()
+    # Written only by the database (trigger), read only by search; never loaded with articles.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-id"]

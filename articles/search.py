@@ -12,13 +12,15 @@ from django.utils.safestring import SafeString, mark_safe
 from .models import Article
 
 MAX_QUERY_LENGTH = 200
-# The same expression as the index made by migration 0007, so PostgreSQL uses the index.
 SEARCH_CONFIG = "english"
+# What Article.search_vector holds on PostgreSQL: the weighted words of title, dek and body,
+# written by a trigger (migration 0009) whenever they change, and indexed with GIN.
 VECTOR_SQL = (
     f"setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(title, '')), 'A') || "
     f"setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(dek, '')), 'B') || "
     f"setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(body, '')), 'C')"
 )
+STORED_VECTOR = '"articles_article"."search_vector"'
 # Markers ts_headline puts around matches; swapped for <mark> after escaping everything else.
 START, STOP = "\u2060\u27e6", "\u27e7\u2060"
 
@@ -45,9 +47,9 @@ def search_articles(query: str, base: QuerySet | None = None) -> QuerySet:
 def _postgres(articles: QuerySet, query: str) -> QuerySet:
     tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
     return (
-        articles.extra(where=[f"({VECTOR_SQL}) @@ {tsquery}"], params=[query])  # noqa: S610
+        articles.extra(where=[f"{STORED_VECTOR} @@ {tsquery}"], params=[query])  # noqa: S610
         .annotate(
-            rank=RawSQL(f"ts_rank_cd({VECTOR_SQL}, {tsquery})", [query]),
+            rank=RawSQL(f"ts_rank_cd({STORED_VECTOR}, {tsquery})", [query]),
             snippet_raw=RawSQL(
                 # The marker characters are removed from the text first, so only
                 # ts_headline's own markers become <mark>.
