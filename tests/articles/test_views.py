@@ -667,3 +667,16 @@ def test_listing_pages_survive_bad_page_numbers(client, kind, page):
 
     assert response.status_code == 200
     assert listed_titles(response) == [article.title]
+
+
+def test_tag_and_source_pages_with_only_unpublished_articles_say_so(client):
+    source = SourceFactory(slug="wire", name="Wire")
+    ArticleFactory(tags=["Quiet"], source=source, draft=True)
+    ArticleFactory(tags=["Quiet"], source=source, scheduled=True)
+
+    tag_page = client.get("/tags/quiet/")
+    source_page = client.get("/sources/wire/")
+
+    assert listed_titles(tag_page) == listed_titles(source_page) == []
+    assert "No published articles carry this tag yet." in text_of(main_of(tag_page))
+    assert "No published articles are based on this source yet." in text_of(main_of(source_page))
