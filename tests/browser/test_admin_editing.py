@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Locator, Page, expect
 
 from articles.models import Article
+from tests.browser.helpers import admin_log_in, choose_in_autocomplete
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.browser
@@ -46,31 +47,6 @@ def newsroom_data():
     return section, author
 
 
-def admin_log_in(page: Page, live_server) -> None:
-    page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill(EDITOR_USERNAME)
-    page.get_by_label("Password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(live_server.url + "/admin/")
-    expect(page.get_by_role("banner")).to_contain_text(f"Welcome, {EDITOR_USERNAME}")
-
-
-def choose_in_autocomplete(page: Page, select_id: str, search: str, option_text: str) -> None:
-    """Pick an option in one of the admin's select2 autocompletes, as a person would."""
-    page.locator(f"#{select_id} + .select2-container .select2-selection").click()
-    search_box = page.locator(".select2-container--open .select2-search__field")
-    expect(search_box).to_be_focused()
-    search_box.press_sequentially(search)
-    option = page.locator(".select2-container--open .select2-results__option").filter(
-        has_text=option_text
-    )
-    expect(option).to_have_count(1)
-    option.click()
-    expect(page.locator(f"#{select_id} + .select2-container .select2-selection")).to_contain_text(
-        option_text
-    )
-
-
 def toolbar_button(page: Page, attribute: str) -> Locator:
     return page.locator(f"trix-toolbar button[data-trix-attribute='{attribute}']")
 
@@ -79,7 +55,7 @@ def test_editor_writes_and_publishes_an_article(
     page: Page, live_server, editor, newsroom_data, screenshot
 ):
     section, author = newsroom_data
-    admin_log_in(page, live_server)
+    admin_log_in(page, live_server, EDITOR_USERNAME, EDITOR_PASSWORD)
     page.goto(live_server.url + "/admin/articles/article/")
     page.get_by_role("link", name="Add article").click()
     expect(page.get_by_role("heading", level=1, name="Add article")).to_be_visible()
@@ -155,7 +131,7 @@ def test_editor_writes_and_publishes_an_article(
 
 
 def test_body_heading_looks_like_text_not_an_admin_section_bar(page: Page, live_server, editor):
-    admin_log_in(page, live_server)
+    admin_log_in(page, live_server, EDITOR_USERNAME, EDITOR_PASSWORD)
     page.goto(live_server.url + "/admin/articles/article/add/")
     body_editor = page.locator("trix-editor")
     body_editor.click()

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import Page, expect
 
 from comments.models import Comment
+from tests.browser.helpers import admin_log_in
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -78,14 +79,6 @@ def fill_comment_form(page: Page, body: str) -> None:
     page.locator("#respond").get_by_role("button", name="Post Comment").click()
 
 
-def admin_log_in(page: Page, live_server, user) -> None:
-    page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(MODERATOR_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
 def approve_from_queue(page: Page, live_server, body: str) -> None:
     """Comments → the pending queue → tick the comment → "Approve selected comments" → Run."""
     page.goto(live_server.url + "/admin/")
@@ -123,7 +116,7 @@ def test_reader_comments_moderator_approves_reader_replies(
     expect(held.get_by_role("link", name=f"Reply to {READER_NAME}")).to_have_count(0)
 
     # The moderator approves it from the queue.
-    admin_log_in(admin, live_server, moderator)
+    admin_log_in(admin, live_server, moderator.username, MODERATOR_PASSWORD)
     approve_from_queue(admin, live_server, FIRST_COMMENT)
     parent.refresh_from_db()
     assert parent.status == Comment.Status.APPROVED

@@ -19,6 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from articles.models import Article
+from tests.browser.helpers import admin_log_in, choose_in_autocomplete
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -71,31 +72,6 @@ def newsroom_data():
     return section
 
 
-def admin_log_in(page: Page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(live_server.url + "/admin/")
-    expect(page.get_by_role("banner")).to_contain_text(f"Welcome, {username}")
-
-
-def choose_in_autocomplete(page: Page, select_id: str, search: str, option_text: str) -> None:
-    """Pick an option in one of the admin's select2 autocompletes, as a person would."""
-    page.locator(f"#{select_id} + .select2-container .select2-selection").click()
-    search_box = page.locator(".select2-container--open .select2-search__field")
-    expect(search_box).to_be_focused()
-    search_box.press_sequentially(search)
-    option = page.locator(".select2-container--open .select2-results__option").filter(
-        has_text=option_text
-    )
-    expect(option).to_have_count(1)
-    option.click()
-    expect(page.locator(f"#{select_id} + .select2-container .select2-selection")).to_contain_text(
-        option_text
-    )
-
-
 def publish_buttons(page: Page):
     return page.get_by_role("button", name=re.compile("publish", re.IGNORECASE))
 
@@ -114,7 +90,7 @@ def test_writer_submits_editor_schedules_reader_sees_it_when_due(
     reader = new_page()
 
     # The writer adds an article; the publishing controls are not theirs.
-    admin_log_in(writer_page, live_server, writer.username)
+    admin_log_in(writer_page, live_server, writer.username, PASSWORD)
     writer_page.goto(live_server.url + "/admin/articles/article/")
     writer_page.get_by_role("link", name="Add article").click()
     expect(writer_page.get_by_role("heading", level=1, name="Add article")).to_be_visible()
@@ -143,7 +119,7 @@ def test_writer_submits_editor_schedules_reader_sees_it_when_due(
     assert BODY in article.body
 
     # The editor finds it in the changelist and previews it on the site.
-    admin_log_in(editor_page, live_server, editor_user.username)
+    admin_log_in(editor_page, live_server, editor_user.username, PASSWORD)
     editor_page.goto(live_server.url + "/admin/articles/article/")
     editor_page.locator("#result_list").get_by_role("link", name=TITLE, exact=True).click()
     expect(editor_page.get_by_role("heading", level=1, name="Change article")).to_be_visible()
@@ -199,7 +175,7 @@ def test_writer_viewing_article_in_review_is_offered_no_save(page, live_server, 
         title=TITLE, slug=SLUG, status=Article.Status.IN_REVIEW, published_at=None,
         created_by=writer, authors=[author],
     )  # fmt: skip
-    admin_log_in(page, live_server, writer.username)
+    admin_log_in(page, live_server, writer.username, PASSWORD)
     page.goto(live_server.url + f"/admin/articles/article/{article.pk}/change/")
     expect(page.get_by_role("heading", level=1, name="View article")).to_be_visible()
     expect(page.get_by_role("button", name="Save", exact=True)).to_have_count(0)
