@@ -6,6 +6,24 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
+# What the admin's add-article form sends for a plain new draft (before the byline formset).
+NEW_DRAFT_FORM = {
+    "title": "Kyiv without power",
+    "slug": "kyiv-without-power",
+    "dek": "Strikes hit the grid overnight.",
+    "body": "<p>Hello</p>",
+    "image_alt": "",
+    "image_caption": "",
+    "image_credit": "",
+    "section": "",
+    "tags": "",
+    "source": "",
+    "source_url": "",
+    "published_at_0": "",
+    "published_at_1": "",
+    "comments_enabled": "on",
+}
+
 
 def is_rendition_of(src: str, field_file) -> bool:
     """Pages show resized copies (renditions/) of an upload, named after it."""

@@ -17,7 +17,7 @@ from tests.factories import (
     UserFactory,
     image_file,
 )
-from tests.helpers import parse, text_of
+from tests.helpers import NEW_DRAFT_FORM, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -43,20 +43,7 @@ def article_post_data(admin_client, authors=(), **fields) -> dict:
     data = management_form(admin_client)
     data.update(
         {
-            "title": "Kyiv without power",
-            "slug": "kyiv-without-power",
-            "dek": "Strikes hit the grid overnight.",
-            "body": "<p>Hello</p>",
-            "image_alt": "",
-            "image_caption": "",
-            "image_credit": "",
-            "section": "",
-            "tags": "",
-            "source": "",
-            "source_url": "",
-            "published_at_0": "",
-            "published_at_1": "",
-            "comments_enabled": "on",
+            **NEW_DRAFT_FORM,
             "bylines-TOTAL_FORMS": str(len(authors)),
         }
     )

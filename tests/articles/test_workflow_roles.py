@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
     image_file,
 )
-from tests.helpers import change_url, parse, text_of
+from tests.helpers import NEW_DRAFT_FORM, change_url, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -86,20 +86,7 @@ def form_data(article: Article | None = None, *, authors=(), **fields) -> dict:
     """
     if article is None:
         data = {
-            "title": "Kyiv without power",
-            "slug": "kyiv-without-power",
-            "dek": "Strikes hit the grid overnight.",
-            "body": "<p>Hello</p>",
-            "image_alt": "",
-            "image_caption": "",
-            "image_credit": "",
-            "section": "",
-            "tags": "",
-            "source": "",
-            "source_url": "",
-            "published_at_0": "",
-            "published_at_1": "",
-            "comments_enabled": "on",
+            **NEW_DRAFT_FORM,
             "workflow_note": "",
             "loaded_version": "0",
             "bylines-TOTAL_FORMS": str(len(authors)),
