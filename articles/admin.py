@@ -13,6 +13,7 @@ from authors.models import Author
 from . import admin_views, workflow
 from .forms import ArticleAdminForm
 from .models import Article, Byline, Section, Source
+from .search import clean_query
 
 
 def thumbnail(image, alt: str = "", size: int = 60) -> str:
@@ -109,6 +110,8 @@ class ArticleAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request).prefetch_related("bylines__author")
         if is_writer(request.user):
             return queryset.filter(created_by=request.user)  # writers see their own articles
+        if not workflow.can_publish(request.user):
+            return queryset.published()  # moderators: what readers see, never drafts
         return queryset
 
     def has_view_permission(self, request, obj=None):
@@ -156,7 +159,7 @@ class ArticleAdmin(admin.ModelAdmin):
         """Existing tag names starting with ?q=, for the tag field's suggestions."""
         if not self.has_change_permission(request) and not self.has_add_permission(request):
             return JsonResponse({"error": "Permission denied."}, status=403)
-        term = request.GET.get("q", "").strip()[:100]
+        term = clean_query(request.GET.get("q", ""))[:100]
         names = []
         if term:
             names = list(
@@ -167,6 +170,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return JsonResponse({"results": names})
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id and not (is_writer(request.user) or workflow.can_publish(request.user)):
+            raise PermissionDenied  # moderators list articles but never open one
         if request.method == "POST" and "_workflow" in request.POST:
             # Refuse a forged or stale workflow button before anything is saved.
             obj = self.get_object(request, object_id) if object_id else Article()

@@ -49,6 +49,8 @@ def compare(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
         numbers = sorted({int(request.GET["a"]), int(request.GET["b"])})
     except (KeyError, ValueError):
         numbers = []
+    if any(not 0 < number < 2**31 for number in numbers):
+        raise Http404("No such revisions.")
     if len(numbers) != 2:
         messages.error(request, "Choose two different revisions to compare.")
         return redirect("admin:articles_article_revisions", pk=article.pk)
@@ -85,7 +87,10 @@ def previews(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     form = PreviewLinkForm(request.POST if "create" in request.POST else None)
     if request.method == "POST":
         if "revoke" in request.POST:
-            link = get_object_or_404(PreviewLink, article=article, pk=request.POST["revoke"])
+            link_id = request.POST["revoke"]
+            if not (link_id.isascii() and link_id.isdigit() and len(link_id) < 10):
+                raise Http404("No such preview link.")
+            link = get_object_or_404(PreviewLink, article=article, pk=int(link_id))
             workflow.revoke_preview_link(link, actor=request.user)
             messages.success(request, "The preview link was revoked; it no longer works.")
             return redirect(request.path)

@@ -2,7 +2,7 @@ from django import forms
 from django.urls import reverse_lazy
 from taggit.forms import TagWidget
 
-from .models import Article, ArticleRevision
+from .models import Article, ArticleRevision, ArticleSlugRedirect
 from .workflow import compare
 
 
@@ -76,6 +76,19 @@ class ArticleAdminForm(forms.ModelForm):
             "dek": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        taken = ArticleSlugRedirect.objects.filter(old_slug=slug).exclude(
+            article_id=self.instance.pk
+        )
+        if taken.exists():
+            raise forms.ValidationError(
+                "This address used to belong to another article and still leads readers "
+                "there. Choose another slug.",
+                code="slug_redirects",
+            )
+        return slug
+
     def clean(self):
         cleaned = super().clean()
         self.check_concurrent_edit(cleaned.get("loaded_version"))
@@ -95,8 +108,10 @@ class ArticleAdminForm(forms.ModelForm):
         The typed text stays in the form; the form now carries the newer version, so saving
         again is a deliberate choice to replace the other person's changes.
         """
-        if self.instance.pk is None or loaded_version is None:
+        if self.instance.pk is None:
             return
+        if loaded_version is None:
+            loaded_version = -1  # a form that does not say what it was loaded from is stale
         current = (
             Article.objects.select_for_update()
             .filter(pk=self.instance.pk)

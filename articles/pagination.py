@@ -1,8 +1,9 @@
 """Keyset ("seek") pagination for article listings: newest first, no COUNT(*), and page 500
 costs what page 1 costs, because each page starts from the last article the reader saw."""
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, QueryDict
@@ -31,25 +32,26 @@ class KeysetPage:
         return iter(self.object_list)
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CURSOR = re.compile(r"(-?[0-9]{1,18})_([0-9]{1,18})")
+
+
 def cursor_of(article) -> str:
-    moment = article.published_at.astimezone(UTC)
-    micros = int(moment.timestamp()) * 1_000_000 + moment.microsecond
-    return f"{micros}-{article.pk}"
+    """Publish time (microseconds from 1970, negative before it) and id: "<micros>_<id>"."""
+    micros = (article.published_at - EPOCH) // timedelta(microseconds=1)
+    return f"{micros}_{article.pk}"
 
 
 def parse_cursor(value: str | None) -> tuple[datetime, int] | None:
     """A cursor from the address bar; anything malformed means "start at the newest"."""
-    if not value:
-        return None
-    micros, _, pk = value.partition("-")
-    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+    match = CURSOR.fullmatch(value or "")
+    if match is None:
         return None
     try:
-        seconds, remainder = divmod(int(micros), 1_000_000)
-        moment = datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=remainder)
-    except (OverflowError, OSError, ValueError):
+        moment = EPOCH + timedelta(microseconds=int(match[1]))
+    except OverflowError:
         return None
-    return moment, int(pk)
+    return moment, int(match[2])
 
 
 def keyset_page(request: HttpRequest, queryset: QuerySet, size: int) -> KeysetPage:

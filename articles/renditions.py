@@ -74,8 +74,10 @@ def _make(field_file, name: str, width: int, extension: str) -> bool:
             output = io.BytesIO()
             options = {"quality": 82} if pillow_format in ("JPEG", "WEBP") else {"optimize": True}
             resized.save(output, pillow_format, **options)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
         logger.warning("Could not make rendition %s: %s", name, error)
         return False
-    default_storage.save(name, ContentFile(output.getvalue()))
+    saved = default_storage.save(name, ContentFile(output.getvalue()))
+    if saved != name:  # another request made it meanwhile: keep theirs, drop the copy
+        default_storage.delete(saved)
     return True

@@ -13,7 +13,7 @@ from authors.models import Author
 from comments.threads import comments_context
 
 from . import search as search_module
-from . import structured_data
+from . import structured_data, workflow
 from .models import (
     PREVIEW_LINK_SALT,
     Article,
@@ -35,8 +35,11 @@ def paginate_numbered(request: HttpRequest, queryset: QuerySet) -> Page:
     return Paginator(queryset, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def can_preview(user) -> bool:
-    return user.is_active and user.is_staff and user.has_perm("articles.change_article")
+def can_preview(user, article: Article) -> bool:
+    """Editors preview any article; a writer only their own."""
+    if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
+        return False
+    return workflow.can_publish(user) or article.created_by_id == user.pk
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -84,10 +87,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if article is None:
         # An address the article used to have answers for ever with a permanent redirect.
         moved = ArticleSlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
-        if moved is None:
+        if moved is None or not moved.article.is_published:
             raise Http404("No article found matching the query")
         return redirect(moved.article.get_absolute_url(), permanent=True)
-    if not article.is_published and not can_preview(request.user):
+    if not article.is_published and not can_preview(request.user, article):
         raise Http404("No article found matching the query")
     return render_article(request, article)
 

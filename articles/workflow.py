@@ -226,6 +226,7 @@ def restore_revision(revision: ArticleRevision, *, actor) -> ArticleRevision:
                      "image_credit"):  # fmt: skip
             setattr(article, name, content.get(name, ""))
         article.image.name = content.get("image") or ""
+        article._meta.get_field("image").update_dimension_fields(article, force=True)
         article.section = Section.objects.filter(pk=content["section"]["id"]).first()
         article.source = Source.objects.filter(pk=content["source"]["id"]).first()
         article.updated_by = actor

@@ -83,6 +83,8 @@ class CommentForm(forms.Form):
         name = self.cleaned_data["name"]
         refuse_control_characters(name)
         refuse_blank(name)
+        if "\n" in name or "\r" in name or "\t" in name:
+            raise ValidationError("Your name must fit on one line.", code="multiline")
         return name.strip()
 
     def clean_email(self) -> str:

@@ -1,5 +1,6 @@
 """Reading comments for the article page: threads, paging and the reader's own held ones."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -73,7 +74,7 @@ def comments_context(request: HttpRequest, article: Article, form: CommentForm |
     if form is None:
         initial = remembered_commenter(request)
         reply_id = request.GET.get("replytocom", "")
-        if reply_id.isdigit():
+        if re.fullmatch(r"[0-9]{1,18}", reply_id):
             reply_to = Comment.objects.visible().filter(article=article, pk=int(reply_id)).first()
             if reply_to is not None:
                 initial["parent"] = reply_to.pk

@@ -59,11 +59,12 @@ def iso(moment: datetime) -> str:
     return timezone.localtime(moment).isoformat()
 
 
-def preview_user(is_staff: bool = True):
-    """A user holding the permission to change articles (staff unless told otherwise)."""
+def preview_user(is_staff: bool = True, *, can_publish: bool = True):
+    """An editor: may change and publish articles (staff unless told otherwise)."""
     user = UserFactory(is_staff=is_staff)
+    codenames = ["change_article", "publish_article"] if can_publish else ["change_article"]
     user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="articles", codename="change_article")
+        *Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
     )
     return user
 
@@ -680,3 +681,13 @@ def test_tag_and_source_pages_with_only_unpublished_articles_say_so(client):
     assert listed_titles(tag_page) == listed_titles(source_page) == []
     assert "No published articles carry this tag yet." in text_of(main_of(tag_page))
     assert "No published articles are based on this source yet." in text_of(main_of(source_page))
+
+
+def test_a_writer_previews_their_own_draft_but_not_another_writers(client):
+    writer = preview_user(can_publish=False)
+    own = ArticleFactory(title="Mine", draft=True, created_by=writer)
+    other = ArticleFactory(title="Theirs", draft=True, created_by=UserFactory())
+    client.force_login(writer)
+
+    assert client.get(own.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 404
