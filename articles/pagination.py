@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 
 
 @dataclass
@@ -65,16 +65,16 @@ def keyset_page(request: HttpRequest, queryset: QuerySet, size: int) -> KeysetPa
                 Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)
             ).order_by("published_at", "pk")[: size + 1]
         )
-        more_newer = len(rows) > size
-        items = list(reversed(rows[:size]))
-        if not items:
-            return keyset_page(_without_cursors(request), queryset, size)
-        return KeysetPage(
-            items,
-            newer_cursor=cursor_of(items[0]) if more_newer else None,
-            older_cursor=cursor_of(items[-1]),
-            is_first=not more_newer,
-        )
+        if rows:
+            more_newer = len(rows) > size
+            items = list(reversed(rows[:size]))
+            return KeysetPage(
+                items,
+                newer_cursor=cursor_of(items[0]) if more_newer else None,
+                older_cursor=cursor_of(items[-1]),
+                is_first=not more_newer,
+            )
+        # Past the newest article: the first page rather than an empty one.
     if older:
         moment, pk = older
         queryset = queryset.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
@@ -86,9 +86,3 @@ def keyset_page(request: HttpRequest, queryset: QuerySet, size: int) -> KeysetPa
         older_cursor=cursor_of(items[-1]) if len(rows) > size else None,
         is_first=older is None,
     )
-
-
-def _without_cursors(request: HttpRequest) -> HttpRequest:
-    # Past the newest article: show the first page rather than an empty one.
-    request.GET = QueryDict(mutable=True)
-    return request

@@ -83,13 +83,16 @@ def available_actions(user, article: Article) -> list[Action]:
             article.pk is None and step.name not in {"submit", "publish"}
         ):
             continue
-        if step.needs_publish_permission:
-            allowed = can_publish(user)
-        else:
-            allowed = article.pk is None or can_edit(user, article)
-        if allowed:
+        if may_take(user, article, step):
             actions.append(step)
     return actions
+
+
+def may_take(user, article: Article, step: Action) -> bool:
+    """Whether this user may press this button at all (the status is checked apart)."""
+    if step.needs_publish_permission:
+        return can_publish(user)
+    return article.pk is None or can_edit(user, article)
 
 
 def missing_for_publication(article: Article) -> list[str]:
@@ -123,8 +126,7 @@ def transition(
     step = ACTIONS.get(action)
     if step is None:
         raise WorkflowError(f"Unknown action “{action}”.")
-    allowed = can_publish(actor) if step.needs_publish_permission else can_edit(actor, article)
-    if not allowed:
+    if not may_take(actor, article, step):
         raise PermissionDenied(f"You may not {step.label.lower()} this article.")
     if article.status not in step.sources:
         raise WorkflowError(
