@@ -1,10 +1,13 @@
 """Regression tests for defects found in review: each once answered 500 or leaked."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from urllib.request import Request, urlopen
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from articles import workflow
 from articles.models import Article, ArticleSlugRedirect
@@ -161,3 +164,26 @@ def test_a_slug_that_still_redirects_elsewhere_cannot_be_reused(client):
     assert response.status_code == 200
     assert "still leads readers there" in response.content.decode()
     assert client.get("/articles/kyiv-without-power/").status_code == 301
+
+
+def test_the_live_server_answers_concurrent_requests(live_server, client):
+    """CI once failed when the admin's tag-suggestion fetch() calls (one per keystroke) ran at
+    the same time: the in-memory SQLite test database shares one connection between the live
+    server's request threads, and SQLite answered "bad parameter or other API misuse" (500).
+    The race is rare (this test did not catch it in eight runs against the old setting); the
+    fix, a file for the SQLite test database, removes the sharing. This keeps the live server
+    under concurrent load on both databases so that a return of the sharing has a chance to
+    show here and not only in a browser test."""
+    ArticleFactory(tags=["Ukraine", "Ukrainian politics"])
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    url = live_server.url + reverse("admin:articles_article_tag_suggestions") + "?q=Ukr"
+
+    def status(_):
+        with urlopen(Request(url, headers={"Cookie": cookie}), timeout=30) as response:
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(status, range(200)))
+
+    assert statuses == [200] * 200
