@@ -57,6 +57,9 @@ def _srcset(items) -> str:
 
 
 def _attributes(attributes: dict) -> str:
+    """Attributes with a value; alt always, since alt="" (decorative) differs from no alt."""
     return format_html_join(
-        "", ' {}="{}"', ((key, value) for key, value in attributes.items() if value != "")
+        "",
+        ' {}="{}"',
+        ((key, value) for key, value in attributes.items() if value != "" or key == "alt"),
     )

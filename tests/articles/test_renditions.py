@@ -124,3 +124,26 @@ def test_gif_is_served_as_uploaded(client):
 
     assert img["src"] == article.image.url
     assert not img.get("srcset")
+
+
+def test_every_image_says_its_alt_text_even_when_decorative(client):
+    """Screen readers read out the file name of an <img> with no alt; alt="" tells them to
+    skip a decorative picture (a teaser's image repeats its headline link; a bio box's photo
+    sits next to the author's name)."""
+    author = AuthorFactory(photo=image_file("face.jpg", size=(400, 400)))
+    article = ArticleFactory(
+        image=image_file("street.jpg", size=(1600, 900)),
+        image_alt="A street at dawn",
+        authors=[author],
+    )
+
+    for url, expected in [
+        ("/", {""}),
+        (article.get_absolute_url(), {"A street at dawn", ""}),
+        (author.get_absolute_url(), {f"Photo of {author.name}", ""}),
+    ]:
+        page = BeautifulSoup(client.get(url).content, "html.parser")
+        images = page.select("main img")
+        assert images, url
+        assert all(img.has_attr("alt") for img in images), (url, images)
+        assert {img["alt"] for img in images} == expected, url

@@ -49,6 +49,7 @@ def site():
         job_title="Kyiv correspondent",
         bio="Olena has covered the war from Kyiv since 2022.\n\n"
         "She previously reported on energy for a regional daily.",
+        photo=image_file("olena.jpg", size=(600, 600)),
     )
     mark = AuthorFactory(name="Mark Whitfield", slug="mark-whitfield", job_title="Data editor")
     source = SourceFactory(name="Kyiv Post", slug="kyiv-post", homepage="https://www.kyivpost.com/")

@@ -21,6 +21,7 @@ def story():
             job_title="Kyiv correspondent",
             bio="Olena has covered the war from Kyiv since 2022.\n\n"
             "She previously reported on energy for a regional daily.",
+            photo=image_file("olena.jpg", size=(600, 600)),
         ),
         AuthorFactory(
             name="Mark Whitfield",
@@ -109,3 +110,28 @@ def test_first_tab_focuses_a_visible_skip_link(page: Page, live_server, story):
 
     page.keyboard.press("Enter")
     expect(page.locator("main#main")).to_be_focused()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_author_photos_keep_their_size_and_shape(new_page, live_server, story, width):
+    """A bio box once squeezed its photo into a thin oval on wide screens: the photo's
+    <picture> wrapper shrank to make room for a long bio."""
+    page = new_page(viewport={"width": width, "height": 900})
+    author = story.byline_authors[0]
+    author.bio = (
+        "Olena has covered the war from Kyiv since 2022, reporting on the city's power grid, "
+        "its metro and the volunteers who keep both running through the winter blackouts."
+    )
+    author.save()
+
+    for url, selector, size in [
+        (story.get_absolute_url(), ".bio-box__photo", 96),
+        (author.get_absolute_url(), ".author-header__photo", 160),
+    ]:
+        page.goto(live_server.url + url)
+        photo = page.locator(selector)
+        photo.scroll_into_view_if_needed()
+        expect(photo).to_be_visible()
+        box = photo.bounding_box()
+        assert box is not None
+        assert (round(box["width"]), round(box["height"])) == (size, size), (url, width, box)
