@@ -3,7 +3,13 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories import ArticleFactory, AuthorFactory, SourceFactory, image_file
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    SectionFactory,
+    SourceFactory,
+    image_file,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -135,3 +141,19 @@ def test_author_photos_keep_their_size_and_shape(new_page, live_server, story, w
         box = photo.bounding_box()
         assert box is not None
         assert (round(box["width"]), round(box["height"])) == (size, size), (url, width, box)
+
+
+def test_every_section_link_fits_on_a_phone(new_page, live_server):
+    """The section navigation wraps on a narrow screen; no link is hidden off to the side."""
+    names = ["World", "Politics", "Business", "Science", "Culture", "Climate", "Technology"]
+    for position, name in enumerate(names):
+        SectionFactory(name=name, slug=name.lower(), position=position)
+    page = new_page(viewport={"width": 390, "height": 800})
+
+    page.goto(live_server.url + "/")
+
+    nav = page.get_by_role("navigation", name="Sections")
+    for name in names:
+        box = nav.get_by_role("link", name=name, exact=True).bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
