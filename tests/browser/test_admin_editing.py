@@ -60,6 +60,11 @@ def test_editor_writes_and_publishes_an_article(
     page.get_by_role("link", name="Add article").click()
     expect(page.get_by_role("heading", level=1, name="Add article")).to_be_visible()
 
+    # The headline and the dek get room to be read whole, not the admin's 20em text box.
+    for label in ["Title:", "Dek:", "Image alt text:"]:
+        box = page.get_by_label(label).bounding_box()
+        assert box is not None and box["width"] >= 600, (label, box)
+
     # Title, typed key by key: the admin's prepopulate.js fills the slug from it.
     page.get_by_label("Title:").press_sequentially(TITLE)
     expect(page.get_by_label("Slug:")).to_have_value(SLUG)
