@@ -2,6 +2,7 @@ import io
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from authors.models import Author
+from comments.models import Comment
 
 DEMO_PASSWORD = "newsroom-demo"
 
@@ -113,3 +115,35 @@ def test_logins_are_printed_only_in_debug(settings):
     output = seed()
     assert DEMO_PASSWORD not in output
     assert "not shown" in output
+
+
+@pytest.mark.django_db
+def test_demo_has_comment_threads_and_a_moderation_queue_with_reasons(client):
+    seed()
+
+    metro = Article.objects.get(slug="kyiv-metro-keeps-running-as-power-cuts-return")
+    page = BeautifulSoup(client.get(metro.get_absolute_url()).content, "html.parser")
+    heading = page.find(id="comments-heading")
+    assert heading is not None and "3 Comments" in heading.get_text()
+    text = page.get_text(" ", strip=True)
+    assert "Iryna Sydorenko" in text and "Mark Daniels" in text  # a thread with a reply
+    assert "Dmytro Koval" not in text  # held
+    assert "CHEAP GENERATORS" not in text  # spam
+
+    pending = Comment.objects.filter(status=Comment.Status.PENDING)
+    assert pending.count() >= 3
+    assert all(comment.hold_reasons for comment in pending)
+    assert Comment.objects.filter(status=Comment.Status.SPAM).exists()
+    for comment in Comment.objects.all():
+        assert comment.submitted_at >= comment.article.published_at
+        assert comment.log_entries.filter(action="submitted").exists()
+        if comment.parent_id:
+            assert comment.thread_id == comment.parent.thread_id
+        else:
+            assert comment.thread_id == comment.pk
+
+    client.force_login(get_user_model().objects.get(username="moderator"))
+    queue = client.get("/admin/comments/comment/", follow=True)
+    assert queue.status_code == 200
+    assert "first-time commenter" in queue.content.decode()
+    assert "Dmytro Koval" in queue.content.decode()

@@ -1,4 +1,4 @@
-"""Load the demo newsroom: sections, sources, authors, articles and staff accounts.
+"""Load the demo newsroom: sections, sources, authors, articles, comments and staff accounts.
 
 ``make run`` calls this on every start, so it is idempotent: everything is looked up by its
 slug or username and only created when missing. A second run creates nothing and changes
@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from articles.models import Article, Byline, Section, Source
 from authors.models import Author
+from comments.models import Comment, ModerationLogEntry
 
 DEMO_PASSWORD = "newsroom-demo"
 
@@ -544,6 +545,98 @@ finished.</p>
 ]
 
 # Sky top, sky bottom / haze, near hills, sun.
+# Reader comments (original text): published threads, and a moderation queue to try out with
+# the moderator account. Held and spam comments carry reasons worded as the moderation rules
+# word them. "parent" names an earlier comment's key; "after" is the time since publication.
+METRO = "kyiv-metro-keeps-running-as-power-cuts-return"
+GRAIN = "grain-exporters-turn-to-danube-ports"
+COMMENTS = [
+    {
+        "key": "metro-red-line",
+        "article": METRO,
+        "name": "Iryna Sydorenko",
+        "email": "iryna.sydorenko@example.org",
+        "body": "I take the red line every morning and the stations really are warmer than "
+        "most offices right now.\n\nThe station staff deserve more credit than they get.",
+        "status": Comment.Status.APPROVED,
+        "after": timedelta(hours=2),
+    },
+    {
+        "key": "metro-blue-line",
+        "parent": "metro-red-line",
+        "article": METRO,
+        "name": "Mark Daniels",
+        "email": "mark.daniels@example.net",
+        "website": "https://example.net/mark",
+        "body": "Same on the blue line. Someone at the end of the platform was handing out "
+        "tea at seven in the morning.",
+        "status": Comment.Status.APPROVED,
+        "after": timedelta(hours=3),
+    },
+    {
+        "key": "metro-trolleybus",
+        "article": METRO,
+        "name": "Kateryna Bondar",
+        "email": "kateryna.bondar@example.com",
+        "body": "Does anyone know whether the trolleybus routes will come back before January?",
+        "status": Comment.Status.APPROVED,
+        "after": timedelta(hours=5),
+    },
+    {
+        "key": "metro-map",
+        "article": METRO,
+        "name": "Dmytro Koval",
+        "email": "dmytro.koval@example.com",
+        "body": "Good piece. A map of the stations that stay open overnight would help.",
+        "status": Comment.Status.PENDING,
+        "reasons": ["first-time commenter"],
+        "after": timedelta(hours=6),
+    },
+    {
+        "key": "metro-schedules",
+        "parent": "metro-trolleybus",
+        "article": METRO,
+        "name": "Oleh Tkachenko",
+        "email": "oleh.tkachenko@example.org",
+        "body": "The outage schedules are posted at https://example.org/schedules and "
+        "https://example.com/outages, updated every morning.",
+        "status": Comment.Status.PENDING,
+        "reasons": ["2 links (limit 2)", "first-time commenter"],
+        "after": timedelta(hours=7),
+    },
+    {
+        "key": "metro-generators",
+        "article": METRO,
+        "name": "Best Generator Deals",
+        "email": "deals@spam.example",
+        "website": "https://spam.example/",
+        "body": "CHEAP GENERATORS!!! Free delivery today only, visit our shop now.",
+        "status": Comment.Status.SPAM,
+        "reasons": ["hidden honeypot field filled in", "first-time commenter"],
+        "after": timedelta(hours=8),
+    },
+    {
+        "key": "grain-locks",
+        "article": GRAIN,
+        "name": "Ana Popescu",
+        "email": "ana.popescu@example.com",
+        "body": "Galați has been busy all autumn; the queues at the locks stretch for days.",
+        "status": Comment.Status.APPROVED,
+        "after": timedelta(hours=4),
+    },
+    {
+        "key": "grain-insurers",
+        "parent": "grain-locks",
+        "article": GRAIN,
+        "name": "Viktor Hale",
+        "email": "viktor.hale@example.net",
+        "body": "Do the insurers publish their war-risk rates anywhere, or is it all private?",
+        "status": Comment.Status.PENDING,
+        "reasons": ["first-time commenter"],
+        "after": timedelta(hours=9),
+    },
+]
+
 PALETTES = [
     ((22, 48, 92), (168, 196, 222), (18, 38, 66), (250, 236, 200)),
     ((58, 30, 82), (236, 170, 180), (40, 22, 52), (255, 214, 170)),
@@ -664,6 +757,7 @@ class Command(BaseCommand):
         sources = self.load_sources()
         authors = self.load_authors(users["writer"])
         self.load_articles(now, sections, sources, authors, users["editor"])
+        self.load_comments(now)
 
     def load_groups(self) -> dict[str, Group]:
         wanted = {
@@ -813,6 +907,50 @@ class Command(BaseCommand):
                 Article.objects.filter(pk=article.pk).update(
                     created_at=published_at - timedelta(hours=2), updated_at=updated_at
                 )
+
+    def load_comments(self, now) -> None:
+        """Comments as the posting view stores them: threaded, with a "submitted" log entry."""
+        by_key: dict[str, Comment] = {}
+        articles = Article.objects.in_bulk(
+            [data["article"] for data in COMMENTS], field_name="slug"
+        )
+        for data in COMMENTS:
+            article = articles.get(data["article"])
+            if article is None or article.published_at is None:
+                continue  # an editor deleted or unpublished the demo article: leave it be
+            parent = by_key.get(data.get("parent", ""))
+            comment, created = Comment.objects.get_or_create(
+                article=article,
+                email=data["email"],
+                body=data["body"],
+                defaults={
+                    "parent": parent,
+                    "depth": parent.depth + 1 if parent else 1,
+                    "thread_id": (parent.thread_id or parent.pk) if parent else None,
+                    "name": data["name"],
+                    "website": data.get("website", ""),
+                    "status": data["status"],
+                    "hold_reasons": data.get("reasons", []),
+                    "ip_address": "192.0.2.10",  # TEST-NET-1: documentation addresses
+                    "user_agent": "Mozilla/5.0 (demo)",
+                },
+            )
+            self.tally("Comments", created)
+            by_key[data["key"]] = comment
+            if not created:
+                continue
+            submitted_at = min(article.published_at + data["after"], now)
+            Comment.objects.filter(pk=comment.pk).update(
+                submitted_at=submitted_at, thread_id=comment.thread_id or comment.pk
+            )
+            comment.thread_id = comment.thread_id or comment.pk
+            entry = ModerationLogEntry.objects.create(
+                comment=comment,
+                action="submitted",
+                to_status=comment.status,
+                reason="; ".join(comment.hold_reasons),
+            )
+            ModerationLogEntry.objects.filter(pk=entry.pk).update(created_at=submitted_at)
 
     # Reporting -------------------------------------------------------------------------
 
