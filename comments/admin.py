@@ -67,17 +67,18 @@ def history_subquery(status: str) -> Subquery:
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
+    # What a moderator decides on comes first: the comment, why it was held, who wrote it
+    # (with their record); the context after. Name, email and IP share one cell so the
+    # whole row fits a laptop screen.
     list_display = [
         "excerpt_display",
-        "article_link",
-        "parent_excerpt",
-        "name",
-        "email",
-        "ip_address",
-        "history",
         "reasons",
-        "status",
+        "commenter",
+        "history",
+        "parent_excerpt",
+        "article_link",
         "submitted_at",
+        "status",
     ]
     list_filter = [StatusFilter, ("submitted_at", admin.DateFieldListFilter), "article"]
     search_fields = ["name", "email", "body", "ip_address"]
@@ -164,6 +165,15 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="In reply to")
     def parent_excerpt(self, obj):
         return obj.parent.excerpt if obj.parent_id else "—"
+
+    @admin.display(description="Commenter", ordering="name")
+    def commenter(self, obj):
+        return format_html(
+            "{}<br><small>{}</small><br><small>{}</small>",
+            obj.name,
+            obj.email,
+            obj.ip_address or "no IP",
+        )
 
     @admin.display(description="History (approved / spam / removed)")
     def history(self, obj):

@@ -75,6 +75,16 @@ def test_queue_shows_reasons_and_history(mod_client, article):
     assert "3 links (limit 2)" in row and "first-time commenter" in row
     assert "1 / 2 / 1" in row
     assert "approved / spam / removed" in text_of(soup.select_one("#result_list thead"))
+    # What the decision rests on comes first, before the row runs off a laptop screen.
+    headers = [text_of(th) for th in soup.select("#result_list thead th")][1:4]
+    assert headers == ["Comment", "Why held", "Commenter"]
+    assert email in row
+
+
+def test_queue_shows_commenters_ip(mod_client, article):
+    pending(article, 1, name="Halyna", email="halyna@example.com", ip_address="203.0.113.7")
+    row = text_of(parse(mod_client.get(QUEUE)).select_one("#result_list tbody tr"))
+    assert "Halyna" in row and "halyna@example.com" in row and "203.0.113.7" in row
 
 
 @pytest.mark.parametrize(
