@@ -134,6 +134,9 @@ def test_demo_has_comment_threads_and_a_moderation_queue_with_reasons(client):
     assert pending.count() >= 3
     assert all(comment.hold_reasons for comment in pending)
     assert Comment.objects.filter(status=Comment.Status.SPAM).exists()
+    # Blocking the demo spammer (email and IP) must not sweep up the other commenters.
+    addresses = list(Comment.objects.values_list("ip_address", flat=True))
+    assert len(set(addresses)) == len(addresses)
     for comment in Comment.objects.all():
         assert comment.submitted_at >= comment.article.published_at
         assert comment.log_entries.filter(action="submitted").exists()

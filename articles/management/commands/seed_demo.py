@@ -914,7 +914,7 @@ class Command(BaseCommand):
         articles = Article.objects.in_bulk(
             [data["article"] for data in COMMENTS], field_name="slug"
         )
-        for data in COMMENTS:
+        for number, data in enumerate(COMMENTS, start=10):
             article = articles.get(data["article"])
             if article is None or article.published_at is None:
                 continue  # an editor deleted or unpublished the demo article: leave it be
@@ -931,7 +931,9 @@ class Command(BaseCommand):
                     "website": data.get("website", ""),
                     "status": data["status"],
                     "hold_reasons": data.get("reasons", []),
-                    "ip_address": "192.0.2.10",  # TEST-NET-1: documentation addresses
+                    # One address each (TEST-NET-1, kept for documentation), so blocking
+                    # the demo spammer blocks nobody else.
+                    "ip_address": f"192.0.2.{number}",
                     "user_agent": "Mozilla/5.0 (demo)",
                 },
             )
