@@ -52,6 +52,14 @@ def test_first_run_loads_the_demo_content():
         assert (article.image_width, article.image_height) == (1600, 900)
         assert article.image_alt and article.image_credit
 
+    for article in Article.objects.all():
+        # History starts with the demo text, so an editor's first change can be compared
+        # with it and undone.
+        first = article.revisions.get()
+        assert first.content["title"] == article.title
+        assert first.content["body"] == article.body
+        assert first.number == article.version
+
     assert Author.objects.count() == 4
     for author in Author.objects.all():
         assert author.photo and author.photo.storage.exists(author.photo.name)

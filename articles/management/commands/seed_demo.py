@@ -25,7 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from articles.models import Article, Byline, Section, Source
+from articles import workflow
+from articles.models import Article, ArticleRevision, Byline, Section, Source
 from authors.models import Author
 from comments.models import Comment, ModerationLogEntry
 
@@ -907,6 +908,16 @@ class Command(BaseCommand):
                 Article.objects.filter(pk=article.pk).update(
                     created_at=published_at - timedelta(hours=2), updated_at=updated_at
                 )
+
+            if not article.revisions.exists():
+                # The first revision, as the admin stores on every save: without it an
+                # editor's first change would leave the demo text nowhere in the history.
+                article.refresh_from_db()
+                revision = workflow.record_revision(article, actor=editor)
+                ArticleRevision.objects.filter(pk=revision.pk).update(
+                    created_at=min(article.updated_at, now)
+                )
+                self.added["Article revisions"] += 1
 
     def load_comments(self, now) -> None:
         """Comments as the posting view stores them: threaded, with a "submitted" log entry."""
