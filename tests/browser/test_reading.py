@@ -141,6 +141,16 @@ def test_author_photos_keep_their_size_and_shape(new_page, live_server, story, w
         box = photo.bounding_box()
         assert box is not None
         assert (round(box["width"]), round(box["height"])) == (size, size), (url, width, box)
+        # Content starts clear of the navigation's rule, not glued to it.
+        expect(page.locator("main")).to_have_css("padding-top", "24px")
+
+    # On a wide screen the author's name stands beside the photo, not under it.
+    name_box = page.get_by_role("heading", level=1, name=author.name).bounding_box()
+    assert name_box is not None
+    if width >= 1000:
+        assert name_box["x"] >= box["x"] + box["width"], (name_box, box)
+    else:
+        assert name_box["y"] >= box["y"] + box["height"], (name_box, box)
 
 
 def test_every_section_link_fits_on_a_phone(new_page, live_server):
