@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import redirect
@@ -65,6 +67,16 @@ def history_subquery(status: str) -> Subquery:
     )
 
 
+# The buttons of one comment's page: (value, label, action, status it leads to, done).
+# "block" has no status of its own: it marks the commenter's pending comments spam.
+MODERATION_BUTTONS = [
+    ("approve", "Approve", actions.approve, Comment.Status.APPROVED, "approved"),
+    ("spam", "Mark as spam", actions.mark_spam, Comment.Status.SPAM, "marked as spam"),
+    ("remove", "Remove", actions.remove, Comment.Status.REMOVED, "removed"),
+    ("restore", "Back to pending", actions.restore, Comment.Status.PENDING, "restored"),
+]
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     # What a moderator decides on comes first: the comment, why it was held, who wrote it
@@ -122,6 +134,42 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # "remove" keeps the record and the log
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_moderate" in request.POST:
+            # Refuse a forged button before the form is saved.
+            known = {value for value, *_ in MODERATION_BUTTONS} | {"block"}
+            if request.POST["_moderate"] not in known:
+                raise PermissionDenied("Unknown moderation action.")
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["moderation_buttons"] = [
+            (value, label)
+            for value, label, _action, status, _done in MODERATION_BUTTONS
+            if obj is not None and obj.status != status
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        """After a moderation button: act on this comment, then back to the queue."""
+        choice = request.POST.get("_moderate")
+        if not choice:
+            return super().response_change(request, obj)
+        if choice == "block":
+            self.block_commenter(request, Comment.objects.filter(pk=obj.pk))
+        else:
+            _value, _label, action, _status, done = next(
+                button for button in MODERATION_BUTTONS if button[0] == choice
+            )
+            self._act(request, Comment.objects.filter(pk=obj.pk), action, done)
+        changelist = reverse("admin:comments_comment_changelist")
+        return redirect(
+            add_preserved_filters(
+                {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+                changelist,
+            )
+        )
 
     def changelist_view(self, request, extra_context=None):
         # The changelist opens on the pending queue.

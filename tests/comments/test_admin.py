@@ -230,3 +230,115 @@ def test_blocklist_admin_add_sets_creator(mod_client, moderator):
     assert response.status_code == 302
     blocked = BlockedCommenter.objects.get()
     assert (blocked.value, blocked.created_by) == ("spam.example", moderator)
+
+
+# --- one comment's page: the same moderation as the queue's actions --------------------------
+
+
+def change_url(comment, query: str = "") -> str:
+    return f"{CHANGELIST}{comment.pk}/change/{query}"
+
+
+def moderation_buttons(response) -> list[str]:
+    return [button.get_text(strip=True) for button in parse(response).select("[name=_moderate]")]
+
+
+@pytest.mark.parametrize(
+    ("button", "from_status", "to_status"),
+    [
+        ("approve", "pending", "approved"),
+        ("spam", "pending", "spam"),
+        ("remove", "approved", "removed"),
+        ("restore", "spam", "pending"),
+    ],
+)
+def test_a_comment_page_button_moderates_and_returns_to_the_queue(
+    mod_client, moderator, article, button, from_status, to_status
+):
+    comment = make_comment(article, status=from_status)
+    url = change_url(comment, "?_changelist_filters=status%3Dpending")
+
+    response = mod_client.post(url, {"body": comment.body, "_moderate": button})
+
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
+    comment.refresh_from_db()
+    assert comment.status == to_status
+    entry = comment.log_entries.get()
+    assert (entry.actor, entry.from_status, entry.to_status) == (moderator, from_status, to_status)
+    assert "1 comment" in mod_client.get(QUEUE).content.decode()  # the message
+
+
+def test_a_comment_page_offers_the_moves_away_from_its_status(mod_client, article):
+    held = make_comment(article, status=Comment.Status.PENDING)
+    spam = make_comment(article, status=Comment.Status.SPAM, body="Other")
+
+    assert moderation_buttons(mod_client.get(change_url(held))) == [
+        "Approve",
+        "Mark as spam",
+        "Remove",
+        "Block commenter",
+    ]
+    assert moderation_buttons(mod_client.get(change_url(spam))) == [
+        "Approve",
+        "Remove",
+        "Back to pending",
+        "Block commenter",
+    ]
+
+
+def test_an_edit_typed_before_approving_is_kept(mod_client, article):
+    comment = make_comment(article, status=Comment.Status.PENDING, body="Typo'd wrods")
+
+    mod_client.post(change_url(comment), {"body": "Typo'd words", "_moderate": "approve"})
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert (comment.body, comment.original_body) == ("Typo'd words", "Typo'd wrods")
+
+
+def test_an_empty_body_is_refused_and_nothing_is_moderated(mod_client, article):
+    comment = make_comment(article, status=Comment.Status.PENDING, body="Kept")
+
+    response = mod_client.post(change_url(comment), {"body": "", "_moderate": "approve"})
+
+    assert response.status_code == 200
+    assert "This field is required." in text_of(parse(response).select_one(".field-body"))
+    comment.refresh_from_db()
+    assert (comment.status, comment.body) == (Comment.Status.PENDING, "Kept")
+
+
+def test_block_commenter_from_a_comment_page(mod_client, moderator, article):
+    comment = pending(article, 1, email="troll@bad.example", ip_address="203.0.113.50")
+
+    response = mod_client.post(change_url(comment), {"body": comment.body, "_moderate": "block"})
+
+    assert response.status_code == 302
+    assert set(BlockedCommenter.objects.values_list("kind", "value")) == {
+        ("email", "troll@bad.example"),
+        ("ip", "203.0.113.50"),
+    }
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.SPAM
+
+
+def test_a_forged_moderation_button_changes_nothing(mod_client, article):
+    comment = make_comment(article, status=Comment.Status.PENDING, body="Kept")
+
+    response = mod_client.post(change_url(comment), {"body": "Changed", "_moderate": "delete"})
+
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert (comment.status, comment.body) == (Comment.Status.PENDING, "Kept")
+    assert not comment.log_entries.exists()
+
+
+def test_a_writer_cannot_moderate_from_a_comment_page(client, article):
+    client.force_login(staff_in("Writers"))
+    comment = make_comment(article, status=Comment.Status.PENDING)
+
+    response = client.post(change_url(comment), {"body": comment.body, "_moderate": "approve"})
+
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
