@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 
-from .models import Comment
+from .models import COMMENT_EMAIL_MAX_LENGTH, Comment, normalise_email, validate_normalised_email
 
 TIMESTAMP_SALT = "comments.form-timestamp"
 
@@ -37,7 +37,7 @@ class CommentForm(forms.Form):
     name = forms.CharField(label="Name", max_length=245, strip=False)
     email = forms.EmailField(
         label="Email",
-        max_length=100,
+        max_length=COMMENT_EMAIL_MAX_LENGTH,
         help_text="Your email address will not be published.",
     )
     website = forms.URLField(label="Website", max_length=200, required=False, assume_scheme="https")
@@ -88,8 +88,11 @@ class CommentForm(forms.Form):
         return name.strip()
 
     def clean_email(self) -> str:
-        # Stored lower-case so history, flood and blocklist checks are indexed exact matches.
-        return self.cleaned_data["email"].strip().lower()
+        # Stored lower-case so history, flood and blocklist checks are indexed exact matches;
+        # what is stored is what must be valid and fit the column.
+        email = normalise_email(self.cleaned_data["email"])
+        validate_normalised_email(email, label="Email", max_length=COMMENT_EMAIL_MAX_LENGTH)
+        return email
 
     def clean_website(self) -> str:
         website = self.cleaned_data["website"]

@@ -1,8 +1,35 @@
+import ipaddress
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, validate_email
 from django.db import models
 from django.db.models import Q
 
 from articles.models import Article
+
+COMMENT_EMAIL_MAX_LENGTH = 100
+
+
+def normalise_email(value: str) -> str:
+    """Lower-case so history, flood and blocklist checks are indexed exact matches.
+
+    Lower-casing can change an address beyond case: "İ" becomes "i" plus a combining dot, so
+    the result can be longer than what was typed and no longer valid. Validate this, not the
+    typed value (``validate_normalised_email``).
+    """
+    return value.strip().lower()
+
+
+def validate_normalised_email(email: str, *, label: str, max_length: int) -> None:
+    """Refuse a normalised address that is invalid or longer than its column."""
+    validate_email(email)
+    if len(email) > max_length:
+        raise ValidationError(
+            "%(label)s is too long once in lower case: %(length)s characters, at most %(limit)s.",
+            code="max_length",
+            params={"label": label, "length": len(email), "limit": max_length},
+        )
 
 
 class CommentQuerySet(models.QuerySet):
@@ -36,7 +63,9 @@ class Comment(models.Model):
     )
     depth = models.PositiveSmallIntegerField(default=1, editable=False)
     name = models.CharField(max_length=245)
-    email = models.EmailField(max_length=100, help_text="Never shown publicly.")
+    email = models.EmailField(
+        max_length=COMMENT_EMAIL_MAX_LENGTH, help_text="Never shown publicly."
+    )
     website = models.URLField(max_length=200, blank=True)
     body = models.TextField(max_length=65525)
     original_body = models.TextField(
@@ -71,7 +100,7 @@ class Comment(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # Lower-case on every path, so history, flood and blocklist checks are exact matches.
-        self.email = self.email.strip().lower()
+        self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -91,9 +120,12 @@ class BlockedCommenter(models.Model):
         DOMAIN = "domain", "Email domain"
         IP = "ip", "IP address"
 
+    VALUE_MAX_LENGTH = 254
+
     kind = models.CharField(max_length=10, choices=Kind.choices)
     value = models.CharField(
-        max_length=254, help_text="E.g. spammer@example.com, example.com or 203.0.113.7."
+        max_length=VALUE_MAX_LENGTH,
+        help_text="E.g. spammer@example.com, example.com or 203.0.113.7.",
     )
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -116,8 +148,56 @@ class BlockedCommenter(models.Model):
         return f"{self.get_kind_display()}: {self.value}"
 
     def save(self, *args, **kwargs) -> None:
-        self.value = self.value.strip().lower()
+        self.value = self.normalise_value(self.kind, self.value)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def normalise_value(cls, kind: str, value: str) -> str:
+        """The form the rules compare with: lower case, and an IP address written canonically."""
+        value = value.strip().lower()
+        if kind == cls.Kind.IP:
+            try:
+                return str(ipaddress.ip_address(value))
+            except ValueError:
+                return value
+        return value
+
+    def clean(self) -> None:
+        # Normalise here, not only in save(): full_clean() runs clean() before the uniqueness
+        # check, so "Spammer@Example.com" meets the stored "spammer@example.com" there.
+        self.value = self.normalise_value(self.kind, self.value)
+        try:
+            self.validate_value()
+        except ValidationError as error:
+            raise ValidationError({"value": error}) from None
+
+    def validate_value(self) -> None:
+        if len(self.value) > self.VALUE_MAX_LENGTH:
+            raise ValidationError(
+                "This value is too long once in lower case: %(length)s characters, "
+                "at most %(limit)s.",
+                code="max_length",
+                params={"length": len(self.value), "limit": self.VALUE_MAX_LENGTH},
+            )
+        if self.kind == self.Kind.EMAIL:
+            validate_email(self.value)
+        elif self.kind == self.Kind.DOMAIN:
+            # The rules compare it with the part after "@" of a valid address: the same check.
+            if not EmailValidator().validate_domain_part(self.value):
+                raise ValidationError(
+                    "Enter an email domain such as example.com (without the @).",
+                    code="invalid_domain",
+                )
+        elif self.kind == self.Kind.IP:
+            try:
+                address = ipaddress.ip_address(self.value)
+            except ValueError:
+                address = None
+            if address is None or getattr(address, "scope_id", None):
+                raise ValidationError(
+                    "Enter a valid IPv4 or IPv6 address, such as 203.0.113.7.",
+                    code="invalid_ip",
+                )
 
 
 class ModerationLogEntry(models.Model):

@@ -1,3 +1,5 @@
+import ipaddress
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
@@ -21,8 +23,23 @@ AWAITING_MESSAGE = "Your comment is awaiting moderation."
 PUBLISHED_MESSAGE = "Your comment has been published."
 
 
+def valid_ip(value: str) -> str | None:
+    """``value`` written canonically if it is an IP address the database can store, else None."""
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if getattr(address, "scope_id", None):
+        return None  # "fe80::1%eth0": a zone means nothing off the server, and inet refuses it
+    return str(address)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    """The reader's address; behind N trusted proxies, the Nth address from the right."""
+    """The reader's address; behind N trusted proxies, the Nth address from the right.
+
+    None when that is not an IP address (a forged header, a Unix socket): the comment is still
+    taken, and flood control falls back to the email address.
+    """
     proxies = settings.NEWSROOM_TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [
@@ -31,8 +48,8 @@ def client_ip(request: HttpRequest) -> str | None:
             if part.strip()
         ]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+            return valid_ip(forwarded[-proxies])
+    return valid_ip(request.META.get("REMOTE_ADDR") or "")
 
 
 def refuse(request: HttpRequest, article: Article, form: CommentForm, status: int) -> HttpResponse:

@@ -6,6 +6,7 @@ comment, from → to, and why.
 
 import logging
 import threading
+import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -48,6 +49,15 @@ def current_policy() -> Policy:
     )
 
 
+USER_AGENT_MAX_LENGTH = 500
+
+
+def clean_user_agent(user_agent: str) -> str:
+    """The header without control characters (PostgreSQL refuses NUL in text), cut to fit."""
+    printable = "".join(char for char in user_agent if unicodedata.category(char) != "Cc")
+    return printable[:USER_AGENT_MAX_LENGTH]
+
+
 def submit_comment(
     *,
     article: Article,
@@ -80,7 +90,7 @@ def submit_comment(
             status=status,
             hold_reasons=judgement.reasons,
             ip_address=ip_address,
-            user_agent=user_agent[:500],
+            user_agent=clean_user_agent(user_agent),
             user=user if user is not None and user.is_authenticated else None,
         )
         if parent is not None:
