@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -9,9 +10,10 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from authors.models import Author
+from newsroom.admin_guards import GuardedAdminMixin
 
 from . import admin_views, workflow
-from .forms import ArticleAdminForm
+from .forms import LiveArticleForm
 from .models import Article, Byline, Section, Source
 from .search import clean_query
 
@@ -28,18 +30,57 @@ def thumbnail(image, alt: str = "", size: int = 60) -> str:
     )
 
 
-class BylineInline(admin.TabularInline):
+def stays_live(request, article: Article) -> bool:
+    """Whether this save leaves a published (or scheduled) article in readers' reach; it must
+    then stay complete. Unpublishing takes it away, so a broken article can always go."""
+    return (
+        article.status == Article.Status.PUBLISHED and request.POST.get("_workflow") != "unpublish"
+    )
+
+
+class BylineFormSet(BaseInlineFormSet):
+    """A published article keeps at least one byline; a draft may have none yet."""
+
+    stays_live = False  # set per request by BylineInline.get_formset
+
+    def clean(self):
+        super().clean()
+        # Without bylines before this save (an older article), this save takes none away.
+        if not self.stays_live or not self.initial_forms:
+            return
+        if any(form.errors for form in self.forms):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("author") and not self._should_delete_form(form)
+        ]
+        if not kept:
+            raise ValidationError(
+                "A published article needs at least one byline. Add another author before "
+                "removing the last one.",
+                code="byline_required",
+            )
+
+
+class BylineInline(GuardedAdminMixin, admin.TabularInline):
     model = Byline
+    formset = BylineFormSet
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
     verbose_name = "author"
     verbose_name_plural = "Byline (authors in the order shown to readers: lowest position first)"
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # a new class on every call
+        formset.stays_live = obj is not None and stays_live(request, obj)
+        return formset
+
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    form = ArticleAdminForm
+class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
+    form = LiveArticleForm
     inlines = [BylineInline]
     change_form_template = "admin/articles/article/change_form.html"
     list_display = [
@@ -105,6 +146,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 },
             ),
         ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # a new class on every call
+        form.stays_live = obj is not None and stays_live(request, obj)
+        return form
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("bylines__author")
@@ -278,7 +324,7 @@ def workflow_message(article: Article, action: str) -> str:
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
     ordering = ["position", "name"]  # the annotation below drops Meta.ordering
     list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
@@ -294,7 +340,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(GuardedAdminMixin, admin.ModelAdmin):
     ordering = ["name"]
     list_display = ["name", "domain", "article_count"]
     search_fields = ["name", "homepage"]

@@ -67,7 +67,11 @@ def compare(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
 def restore(request: HttpRequest, pk: int, number: int, model_admin) -> HttpResponse:
     article = _article(request, model_admin, pk)
     revision = get_object_or_404(ArticleRevision, article=article, number=number)
-    new = workflow.restore_revision(revision, actor=request.user)  # checks permission
+    try:
+        new = workflow.restore_revision(revision, actor=request.user)  # checks permission
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("admin:articles_article_revisions", pk=article.pk)
     messages.success(
         request, f"Revision {revision.number} restored as revision {new.number}. Nothing was lost."
     )

@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds: the latest articles, and per section, tag and author."""
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -13,9 +15,39 @@ from .models import Article, Section
 
 FEED_SIZE = 30
 
+# Characters XML 1.0 cannot carry. Forms refuse them, but a name saved another way (the
+# shell, an import) must not turn every feed that mentions it into a server error.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(value):
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return [xml_safe(item) for item in value]
+    return value
+
+
+class XmlSafeFeedMixin:
+    """A feed generator that drops characters XML cannot carry from every text it gets."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(xml_safe, args), **{k: xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(xml_safe, args), **{k: xml_safe(v) for k, v in kwargs.items()})
+
+
+class RssFeed(XmlSafeFeedMixin, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(XmlSafeFeedMixin, Atom1Feed):
+    pass
+
 
 class LatestArticlesFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = RssFeed
     description_template = None
 
     def title(self, obj=None) -> str:
@@ -58,7 +90,7 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = LatestArticlesFeed.description
 
 
@@ -80,7 +112,7 @@ class SectionFeed(LatestArticlesFeed):
 
 
 class SectionAtomFeed(SectionFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = SectionFeed.description
 
 
@@ -102,7 +134,7 @@ class TagFeed(LatestArticlesFeed):
 
 
 class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = TagFeed.description
 
 
@@ -124,5 +156,5 @@ class AuthorFeed(LatestArticlesFeed):
 
 
 class AuthorAtomFeed(AuthorFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = AuthorFeed.description

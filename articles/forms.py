@@ -1,9 +1,18 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from taggit.forms import TagWidget
+from taggit.models import Tag
+
+from newsroom.validators import no_control_characters
 
 from .models import Article, ArticleRevision, ArticleSlugRedirect
-from .workflow import compare
+from .workflow import compare, publication_gaps
+
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+# Publish times a news archive can hold; far outside, converting to UTC in some time zones
+# overflows Python's datetime.
+PUBLISH_YEARS = (1900, 2999)
 
 
 class RichTextWidget(forms.Widget):
@@ -41,8 +50,11 @@ class ArticleAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when returning an article to its writer; kept in the history.",
     )
-    # The version this form was loaded at: a save from a stale form is refused.
-    loaded_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The version this form was loaded at: a save from a stale form is refused. Bounded so a
+    # forged value cannot overflow the database's integer.
+    loaded_version = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,8 +101,36 @@ class ArticleAdminForm(forms.ModelForm):
             )
         return slug
 
+    def clean_tags(self) -> list[str]:
+        tags = self.cleaned_data["tags"]
+        for name in tags:
+            try:
+                no_control_characters(name)
+            except ValidationError as error:
+                raise ValidationError(f"Tag “{name}”: {error.messages[0]}") from None
+            if len(name) > TAG_MAX_LENGTH:
+                raise ValidationError(
+                    f"Tag “{name[:40]}…” is {len(name)} characters long; "
+                    f"a tag has at most {TAG_MAX_LENGTH}."
+                )
+            if not Tag().slugify(name):
+                raise ValidationError(
+                    f"Tag “{name}” needs at least one letter or digit to have a page."
+                )
+        return tags
+
+    def clean_published_at(self):
+        published_at = self.cleaned_data["published_at"]
+        if published_at and not (PUBLISH_YEARS[0] <= published_at.year <= PUBLISH_YEARS[1]):
+            raise ValidationError(
+                f"Give a publish time between the years {PUBLISH_YEARS[0]} and {PUBLISH_YEARS[1]}."
+            )
+        return published_at
+
     def clean(self):
         cleaned = super().clean()
+        if "loaded_version" in self.errors:
+            return cleaned  # a forged version: nothing to compare with
         self.check_concurrent_edit(cleaned.get("loaded_version"))
         if cleaned.get("source_url") and not cleaned.get("source"):
             self.add_error("source", "Choose the source of the original article, or clear its URL.")
@@ -143,3 +183,24 @@ class ArticleAdminForm(forms.ModelForm):
             code="concurrent_edit",
             params={"who": who},
         )
+
+
+class LiveArticleForm(ArticleAdminForm):
+    """Refuses a save that would take from a live article what publishing requires. What an
+    older article already lacks is left alone: the editor is not blocked from fixing a typo."""
+
+    stays_live = False  # set per request by ArticleAdmin.get_form
+
+    def _post_clean(self):
+        if not self.stays_live:
+            return super()._post_clean()
+        lacking = {field for field, _what in self._gaps()}
+        super()._post_clean()  # the instance now holds the submitted values
+        for field, what in self._gaps():
+            # A field the form already refused keeps its own message.
+            if field in self.fields and field not in self.errors and field not in lacking:
+                self.add_error(field, f"A published article needs {what}.")
+
+    def _gaps(self) -> list[tuple[str, str]]:
+        # The bylines are the byline formset's to check.
+        return publication_gaps(self.instance, check_bylines=False)

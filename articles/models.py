@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -11,14 +12,20 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from taggit.managers import TaggableManager
 
+from newsroom.validators import no_control_characters
+
 from .images import NewsImageField
 from .sanitize import sanitize_html
 
 
 class Section(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[no_control_characters])
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True, help_text="Shown at the top of the section page.")
+    description = models.TextField(
+        blank=True,
+        help_text="Shown at the top of the section page.",
+        validators=[no_control_characters],
+    )
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Order in the site navigation: lower numbers come first."
     )
@@ -36,12 +43,12 @@ class Section(models.Model):
 class Source(models.Model):
     """An outlet an article is based on or republished from (“Kyiv Post”)."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_control_characters])
     slug = models.SlugField(max_length=200, unique=True)
     homepage = models.URLField(
         "homepage URL", max_length=500, help_text="E.g. https://www.kyivpost.com/"
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[no_control_characters])
 
     class Meta:
         ordering = ["name"]
@@ -96,7 +103,7 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[no_control_characters])
     slug = models.SlugField(
         max_length=300, unique=True, help_text="The last part of the article's address."
     )
@@ -104,6 +111,7 @@ class Article(models.Model):
         max_length=600,
         help_text="One or two sentences under the headline. Also used as the description "
         "shown by search engines and in shares.",
+        validators=[no_control_characters],
     )
     body = models.TextField(blank=True)
     image = NewsImageField(
@@ -121,10 +129,14 @@ class Article(models.Model):
         max_length=300,
         blank=True,
         help_text="What the image shows, for readers who cannot see it.",
+        validators=[no_control_characters],
     )
-    image_caption = models.CharField(max_length=500, blank=True)
+    image_caption = models.CharField(max_length=500, blank=True, validators=[no_control_characters])
     image_credit = models.CharField(
-        max_length=200, blank=True, help_text="E.g. “Photo: Jane Doe / Reuters”."
+        max_length=200,
+        blank=True,
+        help_text="E.g. “Photo: Jane Doe / Reuters”.",
+        validators=[no_control_characters],
     )
     authors = models.ManyToManyField(
         "authors.Author", through="Byline", related_name="articles", blank=True
@@ -278,7 +290,9 @@ class Byline(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey("authors.Author", on_delete=models.PROTECT, related_name="bylines")
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(999, "Use a position between 0 and 999.")]
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -379,7 +393,9 @@ class ArticleNote(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
-    text = models.TextField(help_text="Plain text, shown to readers as written.")
+    text = models.TextField(
+        help_text="Plain text, shown to readers as written.", validators=[no_control_characters]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

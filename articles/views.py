@@ -181,9 +181,14 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
     return related
 
 
+# Years a news archive can have. Django turns a local year into UTC bounds in Python, and
+# the first and last years datetime knows (1 and 9999) overflow in any zone off UTC.
+ARCHIVE_YEARS = range(1000, 9001)
+
+
 def archive(request: HttpRequest, year: int, month: int | None = None) -> HttpResponse:
     """Published articles of one year or one month, newest first; months listed for a year."""
-    if not 1 <= year <= 9999 or (month is not None and not 1 <= month <= 12):
+    if year not in ARCHIVE_YEARS or (month is not None and not 1 <= month <= 12):
         raise Http404("No such period.")
     articles = Article.objects.published().filter(published_at__year=year)
     if month is not None:

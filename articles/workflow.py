@@ -97,20 +97,26 @@ def may_take(user, article: Article, step: Action) -> bool:
 
 def missing_for_publication(article: Article) -> list[str]:
     """What a reader would miss; publishing waits until this list is empty."""
+    return [what for _field, what in publication_gaps(article)]
+
+
+def publication_gaps(article: Article, *, check_bylines: bool = True) -> list[tuple[str, str]]:
+    """What a reader would miss, as (field name, what is missing). The admin form checks the
+    fields without the bylines, which its byline formset checks (articles/admin.py)."""
     missing = []
     if not article.title.strip():
-        missing.append("a title")
+        missing.append(("title", "a title"))
     if not article.dek.strip():
-        missing.append("a dek (the summary under the title)")
+        missing.append(("dek", "a dek (the summary under the title)"))
     if not strip_tags(article.body).strip():
-        missing.append("a body")
+        missing.append(("body", "a body"))
     if article.section_id is None:
-        missing.append("a section")
+        missing.append(("section", "a section"))
     # Asked of the database: a prefetched list would predate the byline formset's save.
-    if not Byline.objects.filter(article=article).exists():
-        missing.append("at least one author in the byline")
+    if check_bylines and not Byline.objects.filter(article=article).exists():
+        missing.append(("bylines", "at least one author in the byline"))
     if article.image and not article.image_alt.strip():
-        missing.append("alt text for the featured image")
+        missing.append(("image_alt", "alt text for the featured image"))
     return missing
 
 
@@ -218,11 +224,26 @@ def record_revision(
 
 
 def restore_revision(revision: ArticleRevision, *, actor) -> ArticleRevision:
-    """Bring back an old revision's content as a new revision; nothing is overwritten."""
+    """Bring back an old revision's content as a new revision; nothing is overwritten.
+
+    A published (or scheduled) article must stay complete by the rules publishing uses:
+    a restore that would take away something readers need is refused and changes nothing.
+    """
     article = revision.article
     if not can_edit(actor, article):
         raise PermissionDenied("You may not edit this article.")
+    try:
+        return _restore(article, revision, actor=actor)
+    except WorkflowError:
+        article.refresh_from_db()  # the database was rolled back; so is this instance
+        raise
+
+
+def _restore(article: Article, revision: ArticleRevision, *, actor) -> ArticleRevision:
     content = revision.content
+    # What is already missing stays allowed (articles published before a rule existed);
+    # only what the restore itself would take away is refused.
+    missing_before = set(missing_for_publication(article))
     with transaction.atomic():
         for name in ("title", "dek", "body", "source_url", "image_alt", "image_caption",
                      "image_credit"):  # fmt: skip
@@ -241,6 +262,15 @@ def restore_revision(revision: ArticleRevision, *, actor) -> ArticleRevision:
             for position, b in enumerate(content.get("bylines", []))
             if b["id"] in authors
         )
+        if article.status == Status.PUBLISHED:
+            lost = [m for m in missing_for_publication(article) if m not in missing_before]
+            if lost:
+                # Raised inside the atomic block: every change above is rolled back.
+                raise WorkflowError(
+                    f"Revision {revision.number} was not restored: the article is published, "
+                    f"and with this revision it would lack {_join(lost)}. Nothing was "
+                    "changed. Restore a complete revision, or unpublish the article first."
+                )
         return record_revision(article, actor=actor, restored_from=revision)
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from articles.images import NewsImageField
+from newsroom.validators import no_control_characters
 
 
 def is_web_address(value: str) -> bool:
@@ -22,16 +23,20 @@ class AuthorQuerySet(models.QuerySet):
 class Author(models.Model):
     """A public byline: the person's profile page and the bio box under their articles."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_control_characters])
     slug = models.SlugField(
         max_length=200, unique=True, help_text="The last part of the author page's address."
     )
     job_title = models.CharField(
-        max_length=200, blank=True, help_text="Shown under the name, e.g. “Kyiv correspondent”."
+        max_length=200,
+        blank=True,
+        help_text="Shown under the name, e.g. “Kyiv correspondent”.",
+        validators=[no_control_characters],
     )
     bio = models.TextField(
         blank=True,
         help_text="Plain text. Leave an empty line between paragraphs.",
+        validators=[no_control_characters],
     )
     photo = NewsImageField(
         upload_to="authors/%Y/",

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
+from newsroom.admin_guards import GuardedAdminMixin
+
 from .models import BlockedCommenter, Comment, ModerationLogEntry
 from .moderation import actions
 
@@ -78,7 +80,7 @@ MODERATION_BUTTONS = [
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     # What a moderator decides on comes first: the comment, why it was held, who wrote it
     # (with their record); the context after. Name, email and IP share one cell so the
     # whole row fits a laptop screen.
@@ -295,7 +297,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlockedCommenter)
-class BlockedCommenterAdmin(admin.ModelAdmin):
+class BlockedCommenterAdmin(GuardedAdminMixin, admin.ModelAdmin):
     list_display = ["value", "kind", "reason", "created_at", "created_by"]
     list_filter = ["kind"]
     search_fields = ["value", "reason"]
@@ -307,7 +309,7 @@ class BlockedCommenterAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationLogEntry)
-class ModerationLogAdmin(admin.ModelAdmin):
+class ModerationLogAdmin(GuardedAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "actor",

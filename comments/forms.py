@@ -1,27 +1,17 @@
 """The reader's Post Comment form. Each security check is its own clean step."""
 
 import time
-import unicodedata
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 
+from newsroom.validators import no_control_characters
+
 from .models import COMMENT_EMAIL_MAX_LENGTH, Comment, normalise_email, validate_normalised_email
 
 TIMESTAMP_SALT = "comments.form-timestamp"
-
-# Characters a person never needs in a comment: C0/C1 controls except tab and newlines.
-ALLOWED_CONTROL = {"\t", "\n", "\r"}
-
-
-def refuse_control_characters(value: str) -> None:
-    for char in value:
-        if char not in ALLOWED_CONTROL and unicodedata.category(char) == "Cc":
-            raise ValidationError(
-                "Remove the invisible control characters from this field.", code="control"
-            )
 
 
 def refuse_blank(value: str) -> None:
@@ -81,7 +71,7 @@ class CommentForm(forms.Form):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
-        refuse_control_characters(name)
+        no_control_characters(name)
         refuse_blank(name)
         if "\n" in name or "\r" in name or "\t" in name:
             raise ValidationError("Your name must fit on one line.", code="multiline")
@@ -104,7 +94,7 @@ class CommentForm(forms.Form):
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
-        refuse_control_characters(body)
+        no_control_characters(body)
         refuse_blank(body)
         return body.replace("\r\n", "\n").strip("\n")
 

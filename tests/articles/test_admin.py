@@ -57,17 +57,6 @@ def article_post_data(admin_client, authors=(), **fields) -> dict:
     return data
 
 
-@pytest.fixture
-def filing():
-    """What a full article is filed under: a section, a source and two authors."""
-    return {
-        "section": SectionFactory(name="Energy"),
-        "source": SourceFactory(name="Kyiv Post", homepage="https://www.kyivpost.com/"),
-        "first": AuthorFactory(name="Olena Kovalenko"),
-        "second": AuthorFactory(name="Mark Smith"),
-    }
-
-
 def full_article_data(admin_client, filing, **fields) -> dict:
     return article_post_data(
         admin_client,
