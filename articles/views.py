@@ -101,6 +101,8 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
         link_id = signing.loads(token, salt=PREVIEW_LINK_SALT)
     except signing.BadSignature:
         raise Http404("This preview link is not valid.") from None
+    if type(link_id) is not int:  # signed by this site, but not one of its preview links
+        raise Http404("This preview link is not valid.")
     link = get_object_or_404(PreviewLink.objects.select_related("article"), pk=link_id)
     if not link.is_active:
         response = render(request, "articles/preview_expired.html", {"link": link}, status=410)

@@ -7,10 +7,11 @@ from urllib.request import Request, urlopen
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.urls import reverse
 
 from articles import workflow
-from articles.models import Article, ArticleSlugRedirect
+from articles.models import PREVIEW_LINK_SALT, Article, ArticleSlugRedirect
 from tests.factories import ArticleFactory, UserFactory, image_file
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +188,14 @@ def test_the_live_server_answers_concurrent_requests(live_server, client):
         statuses = list(pool.map(status, range(200)))
 
     assert statuses == [200] * 200
+
+
+@pytest.mark.parametrize("payload", ["abc", [1], {"a": 1}, None, 1.5, True])
+def test_a_signed_token_that_is_not_a_preview_link_is_404(client, payload):
+    """Only this site can sign, but any of its signed values (say, a future feature's) must
+    not reach the database as a preview link's id."""
+    token = signing.dumps(payload, salt=PREVIEW_LINK_SALT)
+
+    response = client.get(reverse("articles:shared_preview", args=[token]))
+
+    assert response.status_code == 404
