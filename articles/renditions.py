@@ -3,6 +3,10 @@
 A rendition is made with Pillow the first time a page needs it and stored beside the media,
 under renditions/; after that it is reused. Pages offer them through srcset so a phone
 downloads a small file and a desktop a sharp one.
+
+Which renditions exist is remembered in the cache (Redis in production), so a page asks the
+cache once per image instead of asking the storage about every width and format: a stat call
+each on a local disk, an HTTP request each on object storage.
 """
 
 import hashlib
@@ -11,11 +15,16 @@ import logging
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
 logger = logging.getLogger(__name__)
+
+# How long "this rendition exists" is believed without asking the storage again. Bounded, so
+# renditions deleted from the media (a wipe, a restore) are made again within a day.
+KNOWN_FOR_SECONDS = 24 * 60 * 60
 
 FORMATS = {
     "webp": ("WEBP", "image/webp"),
@@ -52,14 +61,24 @@ def renditions(
     """Renditions of ``field_file`` at each width not larger than the original."""
     original_width, original_height = original_size
     usable = sorted({w for w in widths if w < original_width} | {min(max(widths), original_width)})
+    names = {width: rendition_name(field_file.name, width, extension) for width in usable}
+    known = cache.get_many([_cache_key(name) for name in names.values()])
+    newly_known = {}
     result = []
-    for width in usable:
+    for width, name in names.items():
         height = round(original_height * width / original_width)
-        name = rendition_name(field_file.name, width, extension)
-        if not default_storage.exists(name) and not _make(field_file, name, width, extension):
-            continue
+        if _cache_key(name) not in known:
+            if not default_storage.exists(name) and not _make(field_file, name, width, extension):
+                continue
+            newly_known[_cache_key(name)] = True
         result.append(Rendition(default_storage.url(name), width, height))
+    if newly_known:
+        cache.set_many(newly_known, KNOWN_FOR_SECONDS)
     return result
+
+
+def _cache_key(name: str) -> str:
+    return f"rendition:{name}"
 
 
 def _make(field_file, name: str, width: int, extension: str) -> bool:

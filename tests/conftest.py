@@ -2,12 +2,15 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
-    """Each test writes uploads to its own folder."""
+    """Each test writes uploads to its own folder, and starts with an empty cache (which
+    remembers, among other things, which image renditions exist in the media folder)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -147,3 +147,22 @@ def test_every_image_says_its_alt_text_even_when_decorative(client):
         assert images, url
         assert all(img.has_attr("alt") for img in images), (url, images)
         assert {img["alt"] for img in images} == expected, url
+
+
+def test_a_second_page_view_does_not_ask_the_storage_about_renditions(client, monkeypatch):
+    """Which renditions exist is remembered in the cache: on object storage every existence
+    check would be an HTTP request, a dozen per image."""
+    for number in range(3):
+        ArticleFactory(image=image_file(f"s{number}.jpg", size=(1700, 900)), image_alt="x")
+    assert client.get("/").status_code == 200  # makes the renditions
+    checked = []
+    real_exists = default_storage.exists
+    monkeypatch.setattr(
+        default_storage, "exists", lambda name: checked.append(name) or real_exists(name)
+    )
+
+    page = BeautifulSoup(client.get("/").content, "html.parser")
+
+    assert checked == []
+    for img in page.select("main img"):
+        assert default_storage.exists(img["src"].removeprefix("/media/"))
