@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
@@ -69,14 +72,34 @@ def history_subquery(status: str) -> Subquery:
     )
 
 
-# The buttons of one comment's page: (value, label, action, status it leads to, done).
-# "block" has no status of its own: it marks the commenter's pending comments spam.
+class ModerationButton(NamedTuple):
+    """A button on one comment's page, doing what the queue's action of the same name does."""
+
+    value: str
+    label: str
+    action: Callable
+    leads_to: str  # the status it moves the comment to: not offered when already there
+    done: str  # for the message: "1 comment approved."
+
+
 MODERATION_BUTTONS = [
-    ("approve", "Approve", actions.approve, Comment.Status.APPROVED, "approved"),
-    ("spam", "Mark as spam", actions.mark_spam, Comment.Status.SPAM, "marked as spam"),
-    ("remove", "Remove", actions.remove, Comment.Status.REMOVED, "removed"),
-    ("restore", "Back to pending", actions.restore, Comment.Status.PENDING, "restored"),
+    ModerationButton("approve", "Approve", actions.approve, Comment.Status.APPROVED, "approved"),
+    ModerationButton(
+        "spam", "Mark as spam", actions.mark_spam, Comment.Status.SPAM, "marked as spam"
+    ),
+    ModerationButton("remove", "Remove", actions.remove, Comment.Status.REMOVED, "removed"),
+    ModerationButton(
+        "restore",
+        "Back to pending",
+        actions.restore,
+        Comment.Status.PENDING,
+        "restored to pending",
+    ),
 ]
+BUTTONS_BY_VALUE = {button.value: button for button in MODERATION_BUTTONS}
+# "block" has no status of its own: it blocklists the commenter and marks their pending
+# comments as spam, like the queue's block action.
+BLOCK = "block"
 
 
 @admin.register(Comment)
@@ -134,22 +157,29 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # comments come from readers
 
+    def has_moderate_permission(self, request) -> bool:
+        """Approve, spam, remove, restore and block: the Moderators' and Editors' right."""
+        return request.user.has_perm("comments.moderate_comment")
+
     def has_delete_permission(self, request, obj=None):
         return False  # "remove" keeps the record and the log
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and "_moderate" in request.POST:
             # Refuse a forged button before the form is saved.
-            known = {value for value, *_ in MODERATION_BUTTONS} | {"block"}
-            if request.POST["_moderate"] not in known:
+            if request.POST["_moderate"] not in {*BUTTONS_BY_VALUE, BLOCK}:
                 raise PermissionDenied("Unknown moderation action.")
+            if not self.has_moderate_permission(request):
+                raise PermissionDenied("You may not moderate comments.")
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        may_moderate = obj is not None and self.has_moderate_permission(request)
+        context["may_moderate"] = may_moderate
         context["moderation_buttons"] = [
-            (value, label)
-            for value, label, _action, status, _done in MODERATION_BUTTONS
-            if obj is not None and obj.status != status
+            button
+            for button in MODERATION_BUTTONS
+            if may_moderate and obj.status != button.leads_to
         ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -158,13 +188,12 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
         choice = request.POST.get("_moderate")
         if not choice:
             return super().response_change(request, obj)
-        if choice == "block":
-            self.block_commenter(request, Comment.objects.filter(pk=obj.pk))
+        this_comment = Comment.objects.filter(pk=obj.pk)
+        if choice == BLOCK:
+            self.block_commenter(request, this_comment)
         else:
-            _value, _label, action, _status, done = next(
-                button for button in MODERATION_BUTTONS if button[0] == choice
-            )
-            self._act(request, Comment.objects.filter(pk=obj.pk), action, done)
+            button = BUTTONS_BY_VALUE[choice]
+            self._act(request, this_comment, button.action, button.done)
         changelist = reverse("admin:comments_comment_changelist")
         return redirect(
             add_preserved_filters(
@@ -266,25 +295,25 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
         count = action(queryset.select_for_update(of=("self",)), actor=request.user)
         self.message_user(request, f"{count} comment{'s' if count != 1 else ''} {done}.")
 
-    @admin.action(description="Approve selected comments", permissions=["change"])
+    @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve(self, request, queryset):
         self._act(request, queryset, actions.approve, "approved")
 
-    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
     def mark_spam(self, request, queryset):
         self._act(request, queryset, actions.mark_spam, "marked as spam")
 
-    @admin.action(description="Remove selected comments", permissions=["change"])
+    @admin.action(description="Remove selected comments", permissions=["moderate"])
     def remove(self, request, queryset):
         self._act(request, queryset, actions.remove, "removed")
 
-    @admin.action(description="Restore selected comments to pending", permissions=["change"])
+    @admin.action(description="Restore selected comments to pending", permissions=["moderate"])
     def restore(self, request, queryset):
         self._act(request, queryset, actions.restore, "restored to pending")
 
     @admin.action(
         description="Block the commenters (email and IP) of selected comments",
-        permissions=["change"],
+        permissions=["moderate"],
     )
     def block_commenter(self, request, queryset):
         added, marked = actions.block_commenters(queryset, actor=request.user)

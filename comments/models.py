@@ -5,10 +5,29 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, validate_email
 from django.db import models
 from django.db.models import Q
+from django.utils.ipv6 import clean_ipv6_address
 
 from articles.models import Article
 
 COMMENT_EMAIL_MAX_LENGTH = 100
+
+
+def normalise_ip(value: str) -> str | None:
+    """``value`` written as the database gives it back, if it is an address it can store.
+
+    IPv6 is written as Django's GenericIPAddressField writes it (``::ffff:203.0.113.7``
+    stays so, where ``ipaddress`` would write ``::ffff:cb00:7107``), so an address from a
+    request, from the blocklist and from a stored comment compare equal. An address with a
+    zone ("fe80::1%eth0") means nothing off the server, and PostgreSQL's inet refuses it.
+    """
+    value = value.strip()
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if getattr(address, "scope_id", None):
+        return None
+    return clean_ipv6_address(value) if address.version == 6 else str(address)
 
 
 def normalise_email(value: str) -> str:
@@ -156,10 +175,7 @@ class BlockedCommenter(models.Model):
         """The form the rules compare with: lower case, and an IP address written canonically."""
         value = value.strip().lower()
         if kind == cls.Kind.IP:
-            try:
-                return str(ipaddress.ip_address(value))
-            except ValueError:
-                return value
+            return normalise_ip(value) or value  # an invalid one is refused by clean()
         return value
 
     def clean(self) -> None:
@@ -188,16 +204,10 @@ class BlockedCommenter(models.Model):
                     "Enter an email domain such as example.com (without the @).",
                     code="invalid_domain",
                 )
-        elif self.kind == self.Kind.IP:
-            try:
-                address = ipaddress.ip_address(self.value)
-            except ValueError:
-                address = None
-            if address is None or getattr(address, "scope_id", None):
-                raise ValidationError(
-                    "Enter a valid IPv4 or IPv6 address, such as 203.0.113.7.",
-                    code="invalid_ip",
-                )
+        elif self.kind == self.Kind.IP and normalise_ip(self.value) is None:
+            raise ValidationError(
+                "Enter a valid IPv4 or IPv6 address, such as 203.0.113.7.", code="invalid_ip"
+            )
 
 
 class ModerationLogEntry(models.Model):

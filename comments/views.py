@@ -1,5 +1,3 @@
-import ipaddress
-
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
@@ -12,7 +10,7 @@ from articles.models import Article
 from articles.views import render_article
 
 from .forms import CommentForm
-from .models import Comment
+from .models import Comment, normalise_ip
 from .moderation.actions import submit_comment
 from .threads import REMEMBER_COOKIE, REMEMBER_SALT, remember_own_comment
 
@@ -21,17 +19,6 @@ FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
 CLOSED_MESSAGE = "Comments are closed."
 AWAITING_MESSAGE = "Your comment is awaiting moderation."
 PUBLISHED_MESSAGE = "Your comment has been published."
-
-
-def valid_ip(value: str) -> str | None:
-    """``value`` written canonically if it is an IP address the database can store, else None."""
-    try:
-        address = ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-    if getattr(address, "scope_id", None):
-        return None  # "fe80::1%eth0": a zone means nothing off the server, and inet refuses it
-    return str(address)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -48,8 +35,8 @@ def client_ip(request: HttpRequest) -> str | None:
             if part.strip()
         ]
         if len(forwarded) >= proxies:
-            return valid_ip(forwarded[-proxies])
-    return valid_ip(request.META.get("REMOTE_ADDR") or "")
+            return normalise_ip(forwarded[-proxies])
+    return normalise_ip(request.META.get("REMOTE_ADDR") or "")
 
 
 def refuse(request: HttpRequest, article: Article, form: CommentForm, status: int) -> HttpResponse:

@@ -19,7 +19,13 @@ from django.utils import timezone
 
 from articles.models import Article
 
-from ..models import BlockedCommenter, Comment, ModerationLogEntry
+from ..models import (
+    BlockedCommenter,
+    Comment,
+    ModerationLogEntry,
+    normalise_email,
+    normalise_ip,
+)
 from .rules import Blocklist, Candidate, Finding, Judgement, Mode, Outcome, Policy, combine, judge
 
 logger = logging.getLogger(__name__)
@@ -169,8 +175,8 @@ def block_commenters(comments: Iterable[Comment], *, actor) -> tuple[int, int]:
     Returns (new blocklist entries, comments marked spam).
     """
     comments = list(comments)
-    emails = {c.email.strip().lower() for c in comments if c.email}
-    ips = {c.ip_address for c in comments if c.ip_address}
+    emails = {normalise_email(c.email) for c in comments if c.email}
+    ips = {normalise_ip(c.ip_address) for c in comments if c.ip_address} - {None}
     added = 0
     with transaction.atomic():
         for kind, values in (

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from comments.admin import BUTTONS_BY_VALUE
 from comments.models import BlockedCommenter, Comment, ModerationLogEntry
 from tests.factories import ArticleFactory, UserFactory
 from tests.helpers import staff_in
@@ -266,7 +268,8 @@ def test_a_comment_page_button_moderates_and_returns_to_the_queue(
     assert comment.status == to_status
     entry = comment.log_entries.get()
     assert (entry.actor, entry.from_status, entry.to_status) == (moderator, from_status, to_status)
-    assert "1 comment" in mod_client.get(QUEUE).content.decode()  # the message
+    messages = text_of(parse(mod_client.get(QUEUE)).select_one("ul.messagelist"))
+    assert messages == f"1 comment {BUTTONS_BY_VALUE[button].done}."
 
 
 def test_a_comment_page_offers_the_moves_away_from_its_status(mod_client, article):
@@ -339,6 +342,27 @@ def test_a_writer_cannot_moderate_from_a_comment_page(client, article):
 
     response = client.post(change_url(comment), {"body": comment.body, "_moderate": "approve"})
 
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+
+def test_editing_comments_without_the_moderate_permission_moderates_nothing(client, article):
+    """A custom group may fix typos in comments (change) without deciding on them."""
+    copy_editor = UserFactory(is_staff=True)
+    copy_editor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_comment", "change_comment"])
+    )
+    client.force_login(copy_editor)
+    comment = make_comment(article, status=Comment.Status.PENDING)
+
+    page = client.get(change_url(comment))
+    assert page.status_code == 200
+    assert moderation_buttons(page) == []
+    queue = parse(client.get(QUEUE))
+    offered = [option["value"] for option in queue.select("select[name=action] option")]
+    assert "approve" not in offered and "block_commenter" not in offered
+    response = client.post(change_url(comment), {"body": comment.body, "_moderate": "approve"})
     assert response.status_code == 403
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING

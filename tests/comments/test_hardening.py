@@ -150,6 +150,28 @@ def test_blocked_ipv6_written_differently_still_catches_the_commenter(client, ar
     assert "blocked IP 2001:db8::1" in comment.hold_reasons
 
 
+def test_an_ipv4_mapped_address_is_blocked_once_and_then_caught(client, mod_client, article):
+    """Servers listening on [::] see IPv4 readers as ::ffff:a.b.c.d. Blocking a second
+    comment from such an address once failed on the unique blocklist entry (500)."""
+    mapped = "::ffff:203.0.113.7"
+    for text in ("First try.", "Second try."):
+        post_with_meta(client, article, {"REMOTE_ADDR": mapped}, body=text)
+    first, second = Comment.objects.order_by("pk")
+    assert first.ip_address == mapped
+
+    for comment in (first, second):
+        url = f"/admin/comments/comment/{comment.pk}/change/"
+        response = mod_client.post(url, {"body": comment.body, "_moderate": "block"})
+        assert response.status_code == 302
+
+    assert BlockedCommenter.objects.get(kind="ip").value == mapped
+    client.cookies.clear()
+    post_with_meta(client, article, {"REMOTE_ADDR": mapped}, body="Third try.", email="new@x.org")
+    third = Comment.objects.get(body="Third try.")
+    assert third.status == Comment.Status.SPAM
+    assert f"blocked IP {mapped}" in third.hold_reasons
+
+
 # --- 3. the client's IP address -----------------------------------------------------------
 
 
