@@ -62,7 +62,7 @@ def renditions(
     original_width, original_height = original_size
     usable = sorted({w for w in widths if w < original_width} | {min(max(widths), original_width)})
     names = {width: rendition_name(field_file.name, width, extension) for width in usable}
-    known = cache.get_many([_cache_key(name) for name in names.values()])
+    known = _known([_cache_key(name) for name in names.values()])
     newly_known = {}
     result = []
     for width, name in names.items():
@@ -73,12 +73,28 @@ def renditions(
             newly_known[_cache_key(name)] = True
         result.append(Rendition(default_storage.url(name), width, height))
     if newly_known:
-        cache.set_many(newly_known, KNOWN_FOR_SECONDS)
+        _remember(newly_known)
     return result
 
 
 def _cache_key(name: str) -> str:
     return f"rendition:{name}"
+
+
+# The cache only saves work: with Redis down, pages ask the storage as they did before.
+def _known(keys: list[str]) -> dict:
+    try:
+        return cache.get_many(keys)
+    except Exception as error:  # noqa: BLE001 - any cache backend's failure
+        logger.warning("Rendition cache unavailable: %s", error)
+        return {}
+
+
+def _remember(entries: dict) -> None:
+    try:
+        cache.set_many(entries, KNOWN_FOR_SECONDS)
+    except Exception as error:  # noqa: BLE001 - any cache backend's failure
+        logger.warning("Rendition cache unavailable: %s", error)
 
 
 def _make(field_file, name: str, width: int, extension: str) -> bool:

@@ -166,3 +166,20 @@ def test_a_second_page_view_does_not_ask_the_storage_about_renditions(client, mo
     assert checked == []
     for img in page.select("main img"):
         assert default_storage.exists(img["src"].removeprefix("/media/"))
+
+
+def test_images_still_show_when_redis_is_down(client, settings):
+    """The rendition cache only saves work; before it, no public page needed the cache."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    ArticleFactory(image=image_file("s.jpg", size=(1700, 900)), image_alt="x")
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    img = BeautifulSoup(response.content, "html.parser").select_one("main img")
+    assert default_storage.exists(img["src"].removeprefix("/media/"))
