@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from taggit.admin import TagAdmin
 from taggit.models import Tag
 
 from authors.models import Author
@@ -352,3 +353,12 @@ class SourceAdmin(GuardedAdminMixin, admin.ModelAdmin):
     @admin.display(description="Articles", ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
+
+
+# django-taggit's own admin, for editors tidying tags, with the same guards as the others.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class GuardedTagAdmin(GuardedAdminMixin, TagAdmin):
+    pass

@@ -10,6 +10,7 @@ from .models import Article, ArticleRevision, ArticleSlugRedirect
 from .workflow import compare, publication_gaps
 
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+TAG_SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
 # Publish times a news archive can hold; far outside, converting to UTC in some time zones
 # overflows Python's datetime.
 PUBLISH_YEARS = (1900, 2999)
@@ -113,10 +114,15 @@ class ArticleAdminForm(forms.ModelForm):
                     f"Tag “{name[:40]}…” is {len(name)} characters long; "
                     f"a tag has at most {TAG_MAX_LENGTH}."
                 )
-            if not Tag().slugify(name):
+            slug = Tag().slugify(name)
+            if not slug:
                 raise ValidationError(
                     f"Tag “{name}” needs at least one letter or digit to have a page."
                 )
+            # Its address can be longer than the name (ligatures spelled out); room is left
+            # for the "_2" django-taggit adds when the address is taken.
+            if len(slug) > TAG_SLUG_MAX_LENGTH - 4:
+                raise ValidationError(f"Tag “{name[:40]}” makes too long an address; shorten it.")
         return tags
 
     def clean_published_at(self):

@@ -3,7 +3,8 @@
 The admin trusts some values that only its own JavaScript and checkboxes send: the ids of
 ticked rows, the ids an autocomplete puts in a select, the search term. A hand-made request
 with text or a 30-digit number there reaches the database and ends in a 500. Every
-ModelAdmin and inline of the project mixes in ``GuardedAdminMixin``.
+ModelAdmin and inline of the project mixes in ``GuardedAdminMixin``, and the admins of
+django-taggit's tags and Django's groups are registered again with it.
 """
 
 from django.contrib.admin import helpers

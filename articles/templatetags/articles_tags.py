@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from articles.feeds import xml_safe
 from articles.renditions import fallback_extension, renditions
 
 register = template.Library()
@@ -63,3 +64,9 @@ def _attributes(attributes: dict) -> str:
         ' {}="{}"',
         ((key, value) for key, value in attributes.items() if value != "" or key == "alt"),
     )
+
+
+@register.filter
+def xml_text(value) -> str:
+    """Text without the characters XML 1.0 cannot carry (autoescaping still applies)."""
+    return xml_safe(str(value))

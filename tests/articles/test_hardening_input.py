@@ -62,6 +62,8 @@ def test_tags_in_any_script_get_pages_links_feeds_and_sitemap_entries(admin_clie
         ("!!!", "needs at least one letter or digit"),
         ("x" * 150, "a tag has at most 100"),
         ('"bad\x0btag"', "control characters"),
+        ("\ufdfa" * 6, "too long an address"),  # 6 characters, an 108-character address
+        ("a" * 100, "too long an address"),
     ],
 )
 def test_a_tag_that_cannot_be_stored_or_linked_is_refused(admin_client, filing, tags, message):
@@ -111,13 +113,19 @@ def test_control_characters_in_an_author_name_are_refused(admin_client):
     assert author.name == "Olena"
 
 
-def test_feeds_survive_control_characters_saved_outside_the_forms(client):
+def test_feeds_and_sitemaps_survive_control_characters_saved_outside_the_forms(client):
     author = AuthorFactory(name="Bad\x0bName")
     Author.objects.filter(pk=author.pk).update(name="Bad\x0bName")
     article = ArticleFactory(authors=[author], tags=["ok"])
     Article.objects.filter(pk=article.pk).update(title="bad\x0btitle", dek="a\x01dek")
 
-    for url in ("/feeds/rss/", "/feeds/atom/", f"{author.get_absolute_url()}rss/"):
+    feeds_and_sitemaps = (
+        "/feeds/rss/",
+        "/feeds/atom/",
+        f"{author.get_absolute_url()}rss/",
+        "/news-sitemap.xml",
+    )
+    for url in feeds_and_sitemaps:
         response = client.get(url)
         assert response.status_code == 200, url
         root = ET.fromstring(response.content)  # well-formed XML
@@ -215,3 +223,12 @@ def test_guarded_widgets_still_show_the_chosen_section(admin_client):
     response = client.get(f"/admin/articles/article/{article.pk}/change/")
     selected = parse(response).select_one("select[name=section] option[selected]")
     assert selected is not None and selected.get_text() == article.section.name
+
+
+@pytest.mark.parametrize("changelist", ["/admin/taggit/tag/", "/admin/auth/group/"])
+def test_a_forged_row_selection_on_tags_and_groups_is_a_bad_request(admin_client, changelist):
+    response = admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": "abc"}
+    )
+
+    assert response.status_code == 400
