@@ -545,7 +545,6 @@ finished.</p>
     },
 ]
 
-# Sky top, sky bottom / haze, near hills, sun.
 # Reader comments (original text): published threads, and a moderation queue to try out with
 # the moderator account. Held and spam comments carry reasons worded as the moderation rules
 # word them. "parent" names an earlier comment's key; "after" is the time since publication.
@@ -638,6 +637,7 @@ COMMENTS = [
     },
 ]
 
+# Sky top, sky bottom / haze, near hills, sun.
 PALETTES = [
     ((22, 48, 92), (168, 196, 222), (18, 38, 66), (250, 236, 200)),
     ((58, 30, 82), (236, 170, 180), (40, 22, 52), (255, 214, 170)),
@@ -927,14 +927,15 @@ class Command(BaseCommand):
         )
         for number, data in enumerate(COMMENTS, start=10):
             article = articles.get(data["article"])
-            if article is None or article.published_at is None:
+            if article is None or not article.is_published:
                 continue  # an editor deleted or unpublished the demo article: leave it be
             parent = by_key.get(data.get("parent", ""))
+            # Found again by commenter, not by text: moderators may edit the text.
             comment, created = Comment.objects.get_or_create(
                 article=article,
                 email=data["email"],
-                body=data["body"],
                 defaults={
+                    "body": data["body"],
                     "parent": parent,
                     "depth": parent.depth + 1 if parent else 1,
                     "thread_id": (parent.thread_id or parent.pk) if parent else None,
