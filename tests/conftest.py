@@ -1,4 +1,5 @@
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,3 +16,6 @@ def _media_root(tmp_path, settings):
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    test_database = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if test_database:  # the SQLite file's own temporary folder (tests/settings.py)
+        shutil.rmtree(Path(test_database).parent, ignore_errors=True)

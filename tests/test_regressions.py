@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.core import signing
+from django.db import connection
 from django.urls import reverse
 
 from articles import workflow
@@ -165,6 +166,15 @@ def test_a_slug_that_still_redirects_elsewhere_cannot_be_reused(client):
     assert response.status_code == 200
     assert "still leads readers there" in response.content.decode()
     assert client.get("/articles/kyiv-without-power/").status_code == 301
+
+
+def test_sqlite_test_database_is_a_file_so_threads_do_not_share_a_connection():
+    """The cause of the failure below, checked directly: an in-memory SQLite test database
+    is one connection shared by the live server's request threads."""
+    if connection.vendor == "sqlite":
+        assert not connection.is_in_memory_db()
+    else:
+        assert connection.vendor == "postgresql"
 
 
 def test_the_live_server_answers_concurrent_requests(live_server, client):
