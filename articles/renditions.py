@@ -78,7 +78,12 @@ def renditions(
 
 
 def _cache_key(name: str) -> str:
-    return f"rendition:{name}"
+    # The storage's location is part of the key: two sites (staging and production) sharing
+    # one Redis must not take each other's files for their own.
+    location = getattr(default_storage, "location", "") or getattr(
+        default_storage, "bucket_name", ""
+    )
+    return f"rendition:{hashlib.sha1(str(location).encode()).hexdigest()[:8]}:{name}"  # noqa: S324
 
 
 # The cache only saves work: with Redis down, pages ask the storage as they did before.

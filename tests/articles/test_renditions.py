@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, image_file
 
 pytestmark = pytest.mark.django_db
@@ -182,4 +183,18 @@ def test_images_still_show_when_redis_is_down(client, settings):
 
     assert response.status_code == 200
     img = BeautifulSoup(response.content, "html.parser").select_one("main img")
+    assert default_storage.exists(img["src"].removeprefix("/media/"))
+
+
+def test_two_media_folders_sharing_one_cache_each_get_their_renditions(client, settings, tmp_path):
+    """Staging and production on one Redis: what one has made is not taken as the other's."""
+    ArticleFactory(image=image_file("shared.jpg", size=(1700, 900)), image_alt="x")
+    client.get("/")  # renditions made in the first media folder, and remembered
+    original = default_storage.open(Article.objects.get().image.name).read()
+
+    settings.MEDIA_ROOT = tmp_path / "other-site-media"
+    default_storage.save(Article.objects.get().image.name, io.BytesIO(original))
+    page = BeautifulSoup(client.get("/").content, "html.parser")
+
+    img = page.select_one("main img")
     assert default_storage.exists(img["src"].removeprefix("/media/"))
