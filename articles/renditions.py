@@ -62,28 +62,28 @@ def renditions(
     original_width, original_height = original_size
     usable = sorted({w for w in widths if w < original_width} | {min(max(widths), original_width)})
     names = {width: rendition_name(field_file.name, width, extension) for width in usable}
-    known = _known([_cache_key(name) for name in names.values()])
+    prefix = _cache_prefix()
+    keys = {name: f"{prefix}{name}" for name in names.values()}
+    known = _known(list(keys.values()))
     newly_known = {}
     result = []
     for width, name in names.items():
         height = round(original_height * width / original_width)
-        if _cache_key(name) not in known:
+        if keys[name] not in known:
             if not default_storage.exists(name) and not _make(field_file, name, width, extension):
                 continue
-            newly_known[_cache_key(name)] = True
+            newly_known[keys[name]] = True
         result.append(Rendition(default_storage.url(name), width, height))
     if newly_known:
         _remember(newly_known)
     return result
 
 
-def _cache_key(name: str) -> str:
-    # The storage's location is part of the key: two sites (staging and production) sharing
-    # one Redis must not take each other's files for their own.
-    location = getattr(default_storage, "location", "") or getattr(
-        default_storage, "bucket_name", ""
-    )
-    return f"rendition:{hashlib.sha1(str(location).encode()).hexdigest()[:8]}:{name}"  # noqa: S324
+def _cache_prefix() -> str:
+    """Names the media storage: two sites (staging and production) sharing one Redis must
+    not take each other's files for their own."""
+    where = [getattr(default_storage, attribute, "") for attribute in ("bucket_name", "location")]
+    return f"rendition:{hashlib.sha1(repr(where).encode()).hexdigest()[:8]}:"  # noqa: S324
 
 
 # The cache only saves work: with Redis down, pages ask the storage as they did before.

@@ -139,20 +139,8 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
         "user_agent",
         "moderation_history",
     ]
-    readonly_fields = [
-        "article_link",
-        "parent_excerpt",
-        "name",
-        "email",
-        "website",
-        "original_body",
-        "status",
-        "reasons",
-        "submitted_at",
-        "ip_address",
-        "user_agent",
-        "moderation_history",
-    ]
+    # Only the text is editable (the original is kept); the rest is the record.
+    readonly_fields = [name for name in fields if name != "body"]
 
     def has_add_permission(self, request):
         return False  # comments come from readers

@@ -120,7 +120,15 @@ class Comment(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Lower-case on every path, so history, flood and blocklist checks are exact matches.
         self.email = normalise_email(self.email)
+        if self._state.adding and self.parent is not None:
+            # A reply joins its parent's thread one level down.
+            self.depth = self.parent.depth + 1
+            self.thread_id = self.parent.thread_id or self.parent.pk
         super().save(*args, **kwargs)
+        if self.thread_id is None:
+            # A top-level comment starts its own thread, which needs its id first.
+            Comment.objects.filter(pk=self.pk).update(thread=self)
+            self.thread_id = self.pk
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"

@@ -99,13 +99,7 @@ def submit_comment(
             user_agent=clean_user_agent(user_agent),
             user=user if user is not None and user.is_authenticated else None,
         )
-        if parent is not None:
-            comment.depth = parent.depth + 1
-            comment.thread_id = parent.thread_id or parent.pk
-        comment.save()
-        if parent is None:
-            Comment.objects.filter(pk=comment.pk).update(thread=comment)
-            comment.thread_id = comment.pk
+        comment.save()  # places it in its thread
         ModerationLogEntry.objects.create(
             comment=comment,
             action="submitted",

@@ -103,12 +103,9 @@ def story_with_comments(site):
         body=COMMENT,
         status=Comment.Status.APPROVED,
     )
-    Comment.objects.filter(pk=parent.pk).update(thread=parent)
     Comment.objects.create(
         article=story,
         parent=parent,
-        thread=parent,
-        depth=2,
         name=REPLIER,
         email="taras@example.com",
         body=REPLY,

@@ -162,7 +162,6 @@ def test_reply_link_works_without_javascript(new_page, live_server, comment_sett
         body=FIRST_COMMENT,
         status=Comment.Status.APPROVED,
     )
-    Comment.objects.filter(pk=parent.pk).update(thread=parent)
     page = new_page(java_script_enabled=False)
     article_url = live_server.url + article.get_absolute_url()
     page.goto(article_url)

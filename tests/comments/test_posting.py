@@ -480,3 +480,18 @@ def test_x_forwarded_for_used_behind_trusted_proxy(client, article, settings):
         HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.9",
     )
     assert Comment.objects.get().ip_address == "198.51.100.9"
+
+
+def test_a_comment_saved_any_way_is_placed_in_its_thread(article):
+    """Threads are the model's job, so comments made by an import or the shell show too."""
+    top = Comment.objects.create(article=article, name="A", email="a@example.com", body="Top")
+    reply = Comment.objects.create(
+        article=article, parent=top, name="B", email="b@example.com", body="Reply"
+    )
+    deeper = Comment.objects.create(
+        article=article, parent=reply, name="C", email="c@example.com", body="Deeper"
+    )
+
+    rows = Comment.objects.order_by("pk").values_list("thread_id", "depth")
+    assert list(rows) == [(top.pk, 1), (top.pk, 2), (top.pk, 3)]
+    assert deeper.thread_id == top.pk

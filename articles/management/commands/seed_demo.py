@@ -937,8 +937,6 @@ class Command(BaseCommand):
                 defaults={
                     "body": data["body"],
                     "parent": parent,
-                    "depth": parent.depth + 1 if parent else 1,
-                    "thread_id": (parent.thread_id or parent.pk) if parent else None,
                     "name": data["name"],
                     "website": data.get("website", ""),
                     "status": data["status"],
@@ -954,10 +952,7 @@ class Command(BaseCommand):
             if not created:
                 continue
             submitted_at = min(article.published_at + data["after"], now)
-            Comment.objects.filter(pk=comment.pk).update(
-                submitted_at=submitted_at, thread_id=comment.thread_id or comment.pk
-            )
-            comment.thread_id = comment.thread_id or comment.pk
+            Comment.objects.filter(pk=comment.pk).update(submitted_at=submitted_at)
             entry = ModerationLogEntry.objects.create(
                 comment=comment,
                 action="submitted",
