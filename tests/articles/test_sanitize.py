@@ -137,16 +137,97 @@ def test_markup_that_breaks_out_of_attributes_stays_inert():
         "<p>Some <strong>bold</strong> and <em>italic</em> text.</p>",
         "<h2>Subheading</h2>",
         "<h3>Smaller subheading</h3>",
-        "<blockquote>“A quotation,” she said.</blockquote>",
-        "<ul><li>One</li><li>Two</li></ul>",
-        '<ol start="3"><li>Three</li></ol>',
-        "<figure><figcaption>Caption</figcaption></figure>",
+        "<blockquote><p>“A quotation,” she said.</p></blockquote>",
+        "<ul><li><p>One</p></li><li><p>Two</p><ul><li><p>Two a</p></li></ul></li></ul>",
+        '<ol start="3"><li><p>Three</p></li></ol>',
         "<p>Line<br>break</p>",
-        "<pre><code>x = 1</code></pre>",
+        "<hr>",
+        '<figure data-image-id="7"><img src="/media/a.jpg" alt="Олена 👩"><figcaption>Caption'
+        "</figcaption></figure>",
+        '<figure data-embed-url="https://www.youtube.com/watch?v=abc"></figure>',
+        "<p>Олена пише: «שלום» 🎉 &amp; more</p>",
     ],
 )
-def test_ordinary_formatting_is_kept_unchanged(html):
+def test_the_editors_own_shape_is_kept_byte_for_byte(html):
     assert sanitize_html(html) == html
+
+
+@pytest.mark.parametrize(
+    ("html", "canonical"),
+    [
+        # The previous editor (Trix): a run of <br> in a <div> ends a paragraph.
+        (
+            "<div>First paragraph<br>Second paragraph<br></div>",
+            "<p>First paragraph</p><p>Second paragraph</p>",
+        ),
+        ("<div>One<br><br>Two<br><br><br>Three</div>", "<p>One</p><p>Two</p><p>Three</p>"),
+        ("<div><br>Starts blank</div><div>Next</div>", "<p>Starts blank</p><p>Next</p>"),
+        (
+            "<div>Before<blockquote>Quoted<br>line</blockquote>After</div>",
+            "<p>Before</p><blockquote><p>Quoted<br>line</p></blockquote><p>After</p>",
+        ),
+        # Inline content where the editor has a paragraph: in items, quotes, at the top.
+        (
+            "<ul><li>One</li><li>Two<ul><li>Nested</li></ul></li></ul>",
+            "<ul><li><p>One</p></li><li><p>Two</p><ul><li><p>Nested</p></li></ul></li></ul>",
+        ),
+        (
+            "<blockquote>“A quotation,” she said.</blockquote>",
+            "<blockquote><p>“A quotation,” she said.</p></blockquote>",
+        ),
+        ("Loose text", "<p>Loose text</p>"),
+        # Older tags: bold/italic as the editor writes them, headings at h2/h3.
+        ("<p><b>B</b> <i>I</i></p>", "<p><strong>B</strong> <em>I</em></p>"),
+        ("<h1>Too big</h1><h4>Too small</h4>", "<h2>Too big</h2><h3>Too small</h3>"),
+        ("<pre><code>x = 1</code></pre>", "<p>x = 1</p>"),
+        ('<ol start="1"><li>One</li></ol>', "<ol><li><p>One</p></li></ol>"),
+        # Empty paragraphs and stray whitespace go.
+        ("<p></p><p><br></p><p>&nbsp;</p><p>  Text  </p>\n<p>\n</p>", "<p>Text</p>"),
+        ("<p>Line <br> break<br></p>", "<p>Line<br>break</p>"),
+        ("<ul><li></li></ul><blockquote></blockquote><p><strong></strong></p>", ""),
+        # A figure that is neither a library image nor an embed keeps only its text.
+        ("<figure><figcaption>Caption</figcaption></figure>", "<p>Caption</p>"),
+    ],
+)
+def test_other_shapes_become_the_editors_shape(html, canonical):
+    assert sanitize_html(html) == canonical
+    assert sanitize_html(canonical) == canonical  # idempotent
+
+
+def test_images_from_other_hosts_are_dropped():
+    """Only library images (figures the editor inserts) are kept: a pasted <img> would load
+    from another host on every reader's visit."""
+    html = '<p>Before<img src="https://tracker.example/pixel.gif" alt="">after</p>'
+
+    assert sanitize_html(html) == "<p>Beforeafter</p>"
+
+
+@pytest.mark.parametrize(
+    ("pasted", "canonical"),
+    [
+        # Google Docs: a <b style="font-weight:normal"> around everything, spans with styles.
+        (
+            '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1a">'
+            '<h2 dir="ltr" style="margin-top:18pt"><span style="font-size:16pt">Heading</span>'
+            '</h2><p dir="ltr" style="line-height:1.38"><span style="font-family:Arial">Text '
+            'with a </span><a href="https://example.com/" style="text-decoration:none">'
+            '<span style="color:#1155cc">link</span></a></p><br><ul style="margin-top:0">'
+            '<li dir="ltr" style="list-style-type:disc"><p dir="ltr"><span>Item</span></p>'
+            "</li></ul></b>",
+            '<h2>Heading</h2><p>Text with a <a href="https://example.com/" '
+            'rel="noopener noreferrer">link</a></p><ul><li><p>Item</p></li></ul>',
+        ),
+        # Word: classes, <o:p>, empty paragraphs of &nbsp;, font tags.
+        (
+            '<p class="MsoNormal"><span lang="uk" style="font-size:12pt">Перший абзац'
+            '<o:p></o:p></span></p><p class="MsoNormal"><o:p>&nbsp;</o:p></p>'
+            '<p class="MsoNormal"><font face="Calibri"><b>Другий</b> абзац</font></p>',
+            "<p>Перший абзац</p><p><strong>Другий</strong> абзац</p>",
+        ),
+    ],
+)
+def test_pasted_word_processor_html_keeps_structure_and_drops_the_rest(pasted, canonical):
+    assert sanitize_html(pasted) == canonical
 
 
 @pytest.mark.parametrize(
