@@ -122,8 +122,10 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
             publishing += ["workflow_note", "loaded_version"]
         if workflow.can_publish(request.user):
             publishing.insert(1, "published_at")
+        # The byline inline follows the first fieldset (change_form.html).
         return [
-            (None, {"fields": ["title", "slug", "dek", "body"]}),
+            (None, {"fields": ["title", "slug", "dek"]}),
+            ("Body", {"fields": ["body"]}),
             (
                 "Featured image",
                 {
@@ -136,8 +138,10 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
                     ]
                 },
             ),
-            ("Filing", {"fields": ["section", "tags"]}),
-            ("Original source", {"fields": ["source", "source_url", "canonical_is_source"]}),
+            (
+                "Filing",
+                {"fields": ["section", "tags", "source", "source_url", "canonical_is_source"]},
+            ),
             ("Publishing", {"fields": publishing}),
             (
                 "History",
@@ -235,6 +239,10 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
+        if change and not form.has_changed() and "_workflow" not in request.POST:
+            # Opened and saved without an edit: the row, its updated time and its body
+            # stay exactly as they were (save_related records no revision either).
+            return
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
@@ -266,11 +274,17 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
+        action = request.POST.get("_workflow")
+        if change and not action and not form.has_changed():
+            if not any(formset.has_changed() for formset in formsets):
+                return  # nothing changed: no new revision
+            # Only the byline changed: the article row was not saved, but it was edited.
+            article.updated_by = request.user
+            article.save(update_fields=["updated_by", "updated_at"])
         if not change and not article.bylines.exists():
             profile = Author.objects.filter(user=request.user).first()
             if profile is not None:  # a writer's new article carries their byline
                 Byline.objects.create(article=article, author=profile, position=0)
-        action = request.POST.get("_workflow")
         if action:
             try:
                 workflow.transition(

@@ -1,12 +1,17 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from newsroom.validators import no_control_characters
 
 from .models import Article, ArticleRevision, ArticleSlugRedirect
+from .sanitize import sanitize_html
 from .workflow import compare, publication_gaps
 
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
@@ -16,18 +21,42 @@ TAG_SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
 PUBLISH_YEARS = (1900, 2999)
 
 
-class RichTextWidget(forms.Widget):
-    """The Trix WYSIWYG editor (served from static/vendor) bound to a hidden input.
+# What the body editor offers. Its output is the shape articles/sanitize.py makes canonical;
+# the sanitizer, not the editor's own allowlist, is the gate.
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "Heading": {"levels": [2, 3]},  # the headline is the page's only <h1>
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HardBreak": True,  # Shift+Enter
+    "HorizontalRule": True,
+    "History": True,
+    "NewsPaste": True,  # static/newsroom/admin/body-editor.js: no blank gaps from a paste
+}
 
-    Without JavaScript the hidden input stays empty-looking, so the template also renders a
-    <noscript> textarea-free notice; the server sanitizes whatever arrives either way.
+
+class BodyField(ProseEditorFormField):
+    """The article body in the ProseMirror editor (django-prose-editor, assets shipped in the
+    package). Without JavaScript it is a plain textarea of HTML, sanitized the same way.
+
+    A body counts as changed only when its canonical HTML changed, so the editor
+    re-serializing the same content is not an edit.
     """
 
-    template_name = "articles/widgets/rich_text.html"
+    def __init__(self, **kwargs):
+        super().__init__(
+            config={"extensions": BODY_EDITOR_EXTENSIONS},
+            sanitize=sanitize_html,
+            widget=AdminProseEditorWidget(attrs={"aria-label": "Body"}),
+            **kwargs,
+        )
 
-    class Media:
-        css = {"all": ["vendor/trix/trix.css", "newsroom/admin/editor.css"]}
-        js = ["newsroom/admin/editor-config.js", "vendor/trix/trix.umd.min.js"]
+    def has_changed(self, initial, data) -> bool:
+        return sanitize_html(initial or "") != sanitize_html(data or "")
 
 
 class TagSuggestWidget(TagWidget):
@@ -45,6 +74,7 @@ class TagSuggestWidget(TagWidget):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    body = BodyField(required=False)
     workflow_note = forms.CharField(
         label="Note",
         required=False,
@@ -60,8 +90,8 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = None
-        if not self.is_bound:
-            self.initial["loaded_version"] = self.instance.version
+        # Also when bound: has_changed() then compares it with the version sent back.
+        self.initial["loaded_version"] = self.instance.version
 
     class Meta:
         model = Article
@@ -84,10 +114,27 @@ class ArticleAdminForm(forms.ModelForm):
             "comments_enabled",
         ]
         widgets = {
-            "body": RichTextWidget,
+            # Textareas that grow with the text: a 120-character headline is read whole.
+            "title": forms.Textarea(attrs={"rows": 1, "class": "grows headline"}),
+            "dek": forms.Textarea(attrs={"rows": 2, "class": "grows"}),
             "tags": TagSuggestWidget(attrs={"size": 60}),
-            "dek": forms.Textarea(attrs={"rows": 3}),
+            # A plain wide address box, not the admin's "Currently: … Change:" widget.
+            "source_url": forms.URLInput(attrs={"class": "vURLField wide"}),
         }
+
+    class Media:
+        css = {"all": ["newsroom/admin/editor.css"]}
+        js = ["newsroom/admin/article-form.js"]
+
+    def clean_title(self) -> str:
+        # A headline is one line: a pasted line break becomes a space.
+        return re.sub(r"\s*[\r\n]+\s*", " ", self.cleaned_data["title"]).strip()
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        stored = self.instance.body if self.instance.pk else ""
+        # Unchanged content keeps its stored bytes: opening and saving changes nothing.
+        return stored if sanitize_html(stored) == body else body
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.functional import lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.forms",
+    "django_prose_editor",
     "taggit",
 ]
 
@@ -145,6 +148,14 @@ USE_TZ = True
 URLIZE_ASSUME_HTTPS = True
 
 STATIC_URL = "static/"
+
+# The body editor's own extensions (articles/forms.py), an ES module loaded by the editor.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [lazy(static, str)("newsroom/admin/body-editor.js")],
+        "extensions": {"NewsPaste": "articles.sanitize.editor_extension_allowlist"},
+    }
+]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"

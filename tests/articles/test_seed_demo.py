@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from articles.models import Article
+from articles.sanitize import sanitize_html
 from authors.models import Author
 from comments.models import Comment
 from comments.moderation import actions
@@ -173,3 +174,16 @@ def test_a_demo_comment_a_moderator_edited_is_not_loaded_again():
     assert model_counts() == counts
     comment.refresh_from_db()
     assert comment.body == "Good piece."
+
+
+@pytest.mark.django_db
+def test_demo_bodies_have_the_shape_the_body_editor_writes():
+    """Demo articles look like typed ones: paragraphs, items and quotes holding paragraphs,
+    so opening one in the editor and saving it changes nothing."""
+    seed()
+
+    for article in Article.objects.all():
+        assert sanitize_html(article.body) == article.body, article.slug
+        assert "<div" not in article.body
+    bodies = "".join(Article.objects.values_list("body", flat=True))
+    assert "<li><p>" in bodies and "<blockquote><p>" in bodies and "<li>A" not in bodies

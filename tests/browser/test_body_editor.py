@@ -1,0 +1,223 @@
+"""The body editor as an editor uses it: typing, keyboard shortcuts, the menu, pasting from a
+word processor, and opening and saving an article without touching it.
+
+Typing goes through the real keyboard (Playwright's key events), so the editor's own Enter,
+Shift+Enter and input rules ("## ", "- ", "> ") are what make the structure.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+from articles import workflow
+from articles.models import Article, ArticleRevision
+from tests.browser.helpers import admin_log_in, choose_in_autocomplete
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+
+pytestmark = pytest.mark.browser
+
+USERNAME = "desk-editor"
+PASSWORD = "body-editor-password-31"
+EDITOR = ".ProseMirror[contenteditable=true]"
+
+
+@pytest.fixture
+def editor():
+    return get_user_model().objects.create_superuser(
+        username=USERNAME, email="desk@example.com", password=PASSWORD
+    )
+
+
+def body_value(page: Page) -> str:
+    """What the form will post: the editor keeps the textarea in step."""
+    return page.locator("#id_body").input_value()
+
+
+def open_add_form(page: Page, live_server) -> None:
+    admin_log_in(page, live_server, USERNAME, PASSWORD)
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.locator(EDITOR).click()
+
+
+def test_typed_paragraphs_headings_lists_quote_and_link_reach_readers(
+    page: Page, live_server, editor, screenshot
+):
+    SectionFactory(name="Енергетика", slug="energy")
+    AuthorFactory(name="Олена Коваленко", slug="olena")
+    open_add_form(page, live_server)
+    keyboard = page.keyboard
+
+    keyboard.type("First paragraph, typed by Олена 👩.")
+    keyboard.press("Enter")
+    keyboard.type("Second paragraph")
+    keyboard.press("Shift+Enter")
+    keyboard.type("with a line break (שלום).")
+    keyboard.press("Enter")
+    keyboard.type("## What happened")
+    keyboard.press("Enter")
+    keyboard.type("### In detail")
+    keyboard.press("Enter")
+    keyboard.type("- One item")
+    keyboard.press("Enter")
+    keyboard.type("Another item")
+    keyboard.press("Enter")
+    keyboard.press("Enter")  # an empty item ends the list
+    page.locator("button[data-name=orderedList]").click()  # the menu, as well as typing
+    keyboard.type("First step")
+    keyboard.press("Enter")
+    keyboard.press("Enter")
+    keyboard.type("> A quotation")
+    keyboard.press("Enter")
+    keyboard.press("Enter")  # leaves the quote
+    keyboard.type("Some ")
+    keyboard.press("Control+b")
+    keyboard.type("bold")
+    keyboard.press("Control+b")
+    keyboard.type(" and ")
+    keyboard.press("Control+i")
+    keyboard.type("italic")
+    keyboard.press("Control+i")
+    keyboard.type(" words. Read the report")
+    for _ in range(len("report")):
+        keyboard.press("Shift+ArrowLeft")
+    page.locator("button[data-name=link]").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("URL").fill("https://www.kyivpost.com/post/1")
+    dialog.get_by_role("button", name="Update").click()
+    expect(page.locator(EDITOR).get_by_role("link")).to_have_text("report")
+    page.locator(EDITOR).locator("p", has_text="Read the").click()
+    keyboard.press("End")
+    keyboard.press("Enter")
+    keyboard.type("Last paragraph.")
+
+    expected = (
+        "<p>First paragraph, typed by Олена 👩.</p>"
+        "<p>Second paragraph<br>with a line break (שלום).</p>"
+        "<h2>What happened</h2><h3>In detail</h3>"
+        "<ul><li><p>One item</p></li><li><p>Another item</p></li></ul>"
+        "<ol><li><p>First step</p></li></ol>"
+        "<blockquote><p>A quotation</p></blockquote>"
+        "<p>Some <strong>bold</strong> and <em>italic</em> words. Read the "
+        '<a href="https://www.kyivpost.com/post/1" rel="noopener noreferrer">report</a></p>'
+        "<p>Last paragraph.</p>"
+    )
+    page.get_by_label("Title:").press_sequentially("Світло повернулося до Харкова")
+    page.get_by_label("Dek:").fill("Інженери працювали всю ніч.")
+    choose_in_autocomplete(page, "id_section", "Енер", "Енергетика")
+    choose_in_autocomplete(page, "id_bylines-0-author", "Олена", "Олена Коваленко")
+    screenshot(page, "admin-body-editor-typed.png")
+    page.get_by_role("button", name="Publish / schedule").click()
+    expect(page.locator(".messagelist")).to_contain_text("Published.")
+
+    article = Article.objects.get()
+    assert article.body == expected
+    page.goto(live_server.url + article.get_absolute_url())
+    body = page.locator(".article__body")
+    # One <p> per typed paragraph, in order, and no <h1> but the headline.
+    paragraphs = body.locator(":scope > p").evaluate_all("ps => ps.map(p => p.innerText)")
+    assert paragraphs == [
+        "First paragraph, typed by Олена 👩.",
+        "Second paragraph\nwith a line break (שלום).",
+        "Some bold and italic words. Read the report",
+        "Last paragraph.",
+    ]
+    expect(page.locator("h1")).to_have_count(1)
+    expect(body.locator("h2")).to_have_text("What happened")
+    expect(body.get_by_role("link", name="report")).to_have_attribute(
+        "href", "https://www.kyivpost.com/post/1"
+    )
+
+
+def test_pasting_from_a_word_processor_keeps_structure_and_drops_styles(
+    page: Page, live_server, editor
+):
+    open_add_form(page, live_server)
+    # What Google Docs puts on the clipboard, styles and wrapper included.
+    pasted = (
+        '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-5e1">'
+        '<h2 dir="ltr" style="margin-top:18pt"><span style="font-size:16pt;color:#000">'
+        "Заголовок</span></h2>"
+        '<p dir="ltr" style="line-height:1.38"><span style="font-family:Arial;'
+        'font-weight:700">Bold start</span><span style="font-family:Arial"> then plain, '
+        'with a </span><a href="https://example.com/a" style="text-decoration:none">'
+        '<span style="color:#1155cc;text-decoration:underline">link</span></a></p>'
+        '<p dir="ltr"><span style="font-family:Arial"></span></p><br>'
+        '<ul style="margin:0"><li dir="ltr" style="list-style-type:disc"><p dir="ltr">'
+        '<span style="font-style:italic">Item</span></p></li></ul></b>'
+    )
+    page.locator(EDITOR).evaluate(
+        """(target, html) => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            data.setData("text/plain", "fallback");
+            target.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data,
+                                                             bubbles: true, cancelable: true}));
+        }""",
+        pasted,
+    )
+
+    expect(page.locator(EDITOR).locator("h2")).to_have_text("Заголовок")
+    value = body_value(page)
+    for unwanted in ("style=", "<span", "docs-internal", "font-family", "<p></p>", "<br>"):
+        assert unwanted not in value, (unwanted, value)
+    assert value.startswith("<h2>Заголовок</h2><p><strong>Bold start</strong> then plain, ")
+    assert '<a href="https://example.com/a"' in value
+    assert value.endswith("<ul><li><p><em>Item</em></p></li></ul>")
+
+
+def test_opening_and_saving_an_article_leaves_it_byte_identical(page: Page, live_server, editor):
+    body = (
+        "<p>Scheduled power cuts returned.</p><h2>Stations as shelters</h2>"
+        "<p>Staff said <strong>hundreds</strong> came.<br>Line two.</p>"
+        "<blockquote><p>“People come in for the light,” — Олена.</p></blockquote>"
+        "<ul><li><p>Tea</p></li><li><p>Power banks</p><ol><li><p>Nested</p></li></ol></li></ul>"
+        '<p>See <a href="https://www.kyivpost.com/" rel="noopener noreferrer">Kyiv Post</a>.</p>'
+        "<hr><p>After the rule &amp; “quotes” 🎉</p>"
+    )
+    article = ArticleFactory(body=body, authors=[AuthorFactory()], tags=["Kyiv"])
+    workflow.record_revision(article, actor=editor)
+    before = Article.objects.get(pk=article.pk)
+    admin_log_in(page, live_server, USERNAME, PASSWORD)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    expect(page.locator(EDITOR).locator("h2")).to_have_text("Stations as shelters")
+
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    after = Article.objects.get(pk=article.pk)
+    assert after.body == body
+    assert (after.updated_at, after.version) == (before.updated_at, before.version)
+    assert ArticleRevision.objects.filter(article=article).count() == 1
+
+
+def test_word_count_and_reading_time_follow_the_typing(page: Page, live_server, editor):
+    open_add_form(page, live_server)
+    stats = page.locator("#body-stats")
+    expect(stats).to_have_text("0 words")
+
+    page.keyboard.type("Олена writes five words")
+    expect(stats).to_have_text("4 words · 1 min read")
+    page.keyboard.press("Enter")
+    page.keyboard.type(" ".join(["word"] * 456))
+    expect(stats).to_have_text("460 words · 2 min read")
+
+
+def test_a_long_headline_and_dek_are_shown_whole(page: Page, live_server, editor):
+    admin_log_in(page, live_server, USERNAME, PASSWORD)
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    headline = (
+        "Engineers restore power to Kharkiv's eastern districts after a night of strikes "
+        "on substations — Олена reports 🔌 (updated)"
+    )
+    assert len(headline) >= 120
+    dek = " ".join(["Crews worked through the night to reconnect two districts."] * 6)
+    title = page.get_by_label("Title:")
+    title.press_sequentially(headline)
+    title.press("Enter")  # a headline is one line: Enter adds nothing
+    page.get_by_label("Dek:").fill(dek)
+
+    for box in (title, page.get_by_label("Dek:")):
+        sizes = box.evaluate("e => [e.scrollHeight, e.clientHeight, e.clientWidth]")
+        assert sizes[0] <= sizes[1] + 1, sizes  # every line visible, no inner scrolling
+        assert sizes[2] >= 600, sizes
+    assert title.input_value() == headline
