@@ -8,13 +8,19 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
+from django.utils.timezone import localtime
 
 from newsroom.admin_guards import GuardedAdminMixin
 
 from .models import BlockedCommenter, Comment, ModerationLogEntry
 from .moderation import actions
+
+# The queue shows this much of a comment (the stylesheet clamps it to a few lines).
+QUEUE_TEXT_CHARS = 600
 
 # Counts stop here: "1000+" costs the same with a thousand comments or a million.
 COUNT_CAP = 1000
@@ -105,16 +111,15 @@ BLOCK = "block"
 @admin.register(Comment)
 class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     # What a moderator decides on comes first: the comment, why it was held, who wrote it
-    # (with their record); the context after. Name, email and IP share one cell so the
-    # whole row fits a laptop screen.
+    # (with their record); the context after. Six columns, each cell a few lines at most
+    # (static/newsroom/admin/comment-queue.css), so the queue fits a 1280 px laptop screen
+    # beside both sidebars.
     list_display = [
         "excerpt_display",
         "reasons",
         "commenter",
-        "history",
-        "parent_excerpt",
         "article_link",
-        "submitted_at",
+        "age",
         "status",
     ]
     list_filter = [StatusFilter, ("submitted_at", admin.DateFieldListFilter), "article"]
@@ -223,11 +228,34 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Comment")
     def excerpt_display(self, obj):
-        return obj.excerpt
+        # The stylesheet clamps the text to a few lines; the full text is on the comment's page.
+        # Cut here too, so a page of 65 KB comments is not sent to be hidden.
+        text = " ".join(obj.body[:QUEUE_TEXT_CHARS].split())
+        if len(obj.body) > QUEUE_TEXT_CHARS:
+            text += "…"
+        if not obj.parent_id:
+            return format_html('<span class="queue-text" dir="auto">{}</span>', text)
+        return format_html(
+            '<span class="queue-reply">↳ reply to “{}”</span>'
+            '<span class="queue-text" dir="auto">{}</span>',
+            obj.parent.excerpt,
+            text,
+        )
 
     @admin.display(description="Article", ordering="article__title")
     def article_link(self, obj):
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.article.title)
+        return format_html(
+            '<a class="queue-article" href="{}">{}</a>', obj.get_absolute_url(), obj.article.title
+        )
+
+    @admin.display(description="Age", ordering="submitted_at")
+    def age(self, obj):
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            obj.submitted_at.isoformat(),
+            date_format(localtime(obj.submitted_at), "DATETIME_FORMAT"),
+            timesince(obj.submitted_at, depth=1),
+        )
 
     @admin.display(description="In reply to")
     def parent_excerpt(self, obj):
@@ -235,19 +263,24 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Commenter", ordering="name")
     def commenter(self, obj):
+        # Name and email are clamped to two lines each; the title shows them whole on hover.
+        counts = (obj.approved_count or 0, obj.spam_count or 0, obj.removed_count or 0)
+        record = (
+            "{} approved · {} spam · {} removed".format(*counts)
+            if any(counts)
+            else "no other comments"
+        )
         return format_html(
-            "{}<br><small>{}</small><br><small>{}</small>",
+            '<span class="queue-name" dir="auto" title="{}">{}</span>'
+            '<span class="queue-email" title="{}">{}</span>'
+            '<span class="queue-meta">{}</span>'
+            '<span class="queue-meta queue-record">{}</span>',
+            obj.name,
             obj.name,
             obj.email,
+            obj.email,
             obj.ip_address or "no IP",
-        )
-
-    @admin.display(description="History (approved / spam / removed)")
-    def history(self, obj):
-        return (
-            f"{obj.approved_count or 0} / {obj.spam_count or 0} / {obj.removed_count or 0}"
-            if hasattr(obj, "approved_count")
-            else "—"
+            record,
         )
 
     @admin.display(description="Why held")
@@ -255,7 +288,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
         if not obj.hold_reasons:
             return "—"
         return format_html(
-            "<ul style='margin:0;padding-left:1em'>{}</ul>",
+            '<ul class="queue-reasons">{}</ul>',
             format_html_join("", "<li>{}</li>", ((reason,) for reason in obj.hold_reasons)),
         )
 

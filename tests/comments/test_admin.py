@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from comments.admin import BUTTONS_BY_VALUE
+from comments.admin import BUTTONS_BY_VALUE, QUEUE_TEXT_CHARS
 from comments.models import BlockedCommenter, Comment, ModerationLogEntry
 from tests.factories import ArticleFactory, UserFactory
 from tests.helpers import staff_in
@@ -75,12 +75,24 @@ def test_queue_shows_reasons_and_history(mod_client, article):
     soup = parse(mod_client.get(QUEUE))
     row = text_of(soup.select_one("#result_list tbody tr"))
     assert "3 links (limit 2)" in row and "first-time commenter" in row
-    assert "1 / 2 / 1" in row
-    assert "approved / spam / removed" in text_of(soup.select_one("#result_list thead"))
-    # What the decision rests on comes first, before the row runs off a laptop screen.
-    headers = [text_of(th) for th in soup.select("#result_list thead th")][1:4]
-    assert headers == ["Comment", "Why held", "Commenter"]
+    assert "1 approved · 2 spam · 1 removed" in row
+    # What the decision rests on comes first; six columns fit a laptop screen.
+    headers = [text_of(th) for th in soup.select("#result_list thead th")][1:]
+    assert headers == ["Comment", "Why held", "Commenter", "Article", "Age", "Status"]
     assert email in row
+
+
+def test_queue_row_of_a_first_time_reply(mod_client, article):
+    parent = make_comment(article, body="Does anyone know when the station reopens?")
+    pending(article, 90, email="new@example.com", parent=parent, body="Word " * 1000)
+    row = parse(mod_client.get(QUEUE)).select_one("#result_list tbody tr")
+    assert "reply to “Does anyone know when the station reopens?”" in text_of(row)
+    assert "no other comments" in text_of(row)
+    assert "1 hour" in text_of(row.select_one(".field-age"))
+    # A long comment is cut before it is sent; the stylesheet clamps it to a few lines.
+    text = text_of(row.select_one(".queue-text"))
+    assert text.startswith("Word Word") and text.endswith("…")
+    assert len(text) <= QUEUE_TEXT_CHARS + 1
 
 
 def test_queue_shows_commenters_ip(mod_client, article):
