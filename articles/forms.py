@@ -10,6 +10,9 @@ from taggit.models import Tag
 
 from newsroom.validators import no_control_characters
 
+from .body import embed_urls_in
+from .embeds import PROVIDER_NAMES
+from .embeds import resolve as resolve_embed
 from .models import Article, ArticleRevision, ArticleSlugRedirect
 from .sanitize import sanitize_html
 from .workflow import compare, publication_gaps
@@ -35,7 +38,9 @@ BODY_EDITOR_EXTENSIONS = {
     "HardBreak": True,  # Shift+Enter
     "HorizontalRule": True,
     "History": True,
-    "NewsPaste": True,  # static/newsroom/admin/body-editor.js: no blank gaps from a paste
+    # Newsroom's own, in static/newsroom/admin/body-editor.js:
+    "NewsPaste": True,  # no blank gaps from a paste
+    "NewsEmbed": {"providers": PROVIDER_NAMES},  # a post or video, by address
 }
 
 
@@ -132,6 +137,14 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
+        refused = [url for url in embed_urls_in(body) if resolve_embed(url) is None]
+        if refused:
+            raise ValidationError(
+                "This address cannot be embedded: %(urls)s. Embeds come from %(providers)s; "
+                "remove it from the body, or link to it in the text instead.",
+                code="embed_provider",
+                params={"urls": ", ".join(refused), "providers": ", ".join(PROVIDER_NAMES)},
+            )
         stored = self.instance.body if self.instance.pk else ""
         # Unchanged content keeps its stored bytes: opening and saving changes nothing.
         return stored if sanitize_html(stored) == body else body

@@ -153,7 +153,10 @@ STATIC_URL = "static/"
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [lazy(static, str)("newsroom/admin/body-editor.js")],
-        "extensions": {"NewsPaste": "articles.sanitize.editor_extension_allowlist"},
+        "extensions": {
+            name: "articles.sanitize.editor_extension_allowlist"
+            for name in ("NewsPaste", "NewsImage", "NewsEmbed")
+        },
     }
 ]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -227,6 +230,12 @@ NEWSROOM_MAX_IMAGE_PIXELS = env_int("NEWSROOM_MAX_IMAGE_PIXELS", 40_000_000)
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", DEBUG)
 # The public address of the site, for links in emails (e.g. https://news.example.com).
 NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
+
+# Mastodon servers whose posts may be embedded in article bodies (articles/embeds.py).
+NEWSROOM_EMBED_MASTODON_HOSTS = env_list(
+    "NEWSROOM_EMBED_MASTODON_HOSTS",
+    "mastodon.social,mastodon.online,mstdn.social,journa.host,newsie.social",
+)
 
 # Reader comments. See README "Comment moderation" for what each rule does.
 # all | first_time (hold until the email has an approved comment) | none

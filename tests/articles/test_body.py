@@ -177,3 +177,20 @@ def test_the_migration_turns_old_bodies_into_paragraphs_with_a_revision(editor, 
 
     assert stored(article).body == new
     assert ArticleRevision.objects.filter(article=article).count() == 2
+
+
+def test_an_embed_from_a_provider_not_allowed_is_refused_with_the_text_kept(
+    client, editor, article
+):
+    client.force_login(editor)
+    body = BODY + '<figure data-embed-url="https://tracker.example/post/1"></figure>'
+
+    response = save_change(client, article, body=body)
+
+    assert response.status_code == 200
+    error = parse(response).find(id="id_body_error").get_text()
+    assert "cannot be embedded: https://tracker.example/post/1" in " ".join(error.split())
+    assert "YouTube" in error
+    kept = parse(response).find("textarea", attrs={"name": "body"}).get_text()
+    assert "tracker.example" in kept and "“Quoted,” said Олена." in kept
+    assert stored(article).body == BODY

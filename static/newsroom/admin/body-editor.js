@@ -1,6 +1,6 @@
 // Newsroom's own extensions of the body editor (django-prose-editor, Tiptap). Loaded as an
 // ES module by the editor, which imports its building blocks from "django-prose-editor/editor".
-import { Extension, Plugin } from "django-prose-editor/editor"
+import { crel, Extension, gettext, Node, Plugin, updateAttrsDialog } from "django-prose-editor/editor"
 
 // A paragraph with nothing readable in it: only spaces, &nbsp; and line breaks.
 function isEmptyParagraph(element) {
@@ -32,5 +32,224 @@ export const NewsPaste = Extension.create({
         },
       }),
     ]
+  },
+})
+
+// Figures: an image from the media library, or an embedded post/video -------------------------
+
+const dialogFor = (properties, title, submitText) => (editor, attrs) =>
+  updateAttrsDialog(properties, { title, submitText })(editor, attrs)
+
+// The admin's own lookup popup (the library's list, with thumbnails, search, filters and an
+// "Add image" button) reports the chosen id to an input of this page, as raw-id fields do.
+function pickFromLibrary(libraryUrl, summaryUrl, dialogInput) {
+  let target = document.getElementById("news_body_image_choice")
+  if (!target) {
+    target = crel("input", { type: "hidden", id: "news_body_image_choice" })
+    document.body.append(target)
+  }
+  window.django.jQuery(target).off("change").on("change", async () => {
+    const id = target.value
+    const response = await fetch(summaryUrl.replace("/0/", `/${encodeURIComponent(id)}/`), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+    if (!response.ok) return
+    const image = await response.json()
+    const form = dialogInput.form
+    form.id.value = String(image.id)
+    form.src.value = image.url
+    if (!form.alt.value) form.alt.value = image.alt || ""
+    if (!form.caption.value) form.caption.value = image.caption || ""
+    form.querySelector(".news-image-chosen").textContent = image.title
+  })
+  const url = new URL(libraryUrl, window.location.href)
+  url.searchParams.set("_to_field", "id")
+  url.searchParams.set("_popup", "1")
+  // RelatedObjectLookups.js finds the input by the window's name, less its "__1" suffix.
+  window.open(url, "news_body_image_choice__1", "height=600,width=900,resizable=yes,scrollbars=yes")
+}
+
+export const NewsImage = Node.create({
+  name: "newsImage",
+  group: "block",
+  atom: true,
+  draggable: true,
+
+  addOptions() {
+    return { libraryUrl: "", summaryUrl: "" }
+  },
+
+  addAttributes() {
+    return {
+      id: { default: null },
+      src: { default: "" },
+      alt: { default: "" },
+      caption: { default: "" },
+    }
+  },
+
+  parseHTML() {
+    return [
+      {
+        tag: "figure[data-image-id]",
+        getAttrs: (figure) => {
+          const img = figure.querySelector("img")
+          const caption = figure.querySelector("figcaption")
+          return {
+            id: figure.getAttribute("data-image-id"),
+            src: img ? img.getAttribute("src") || "" : "",
+            alt: img ? img.getAttribute("alt") || "" : "",
+            caption: caption ? caption.textContent : "",
+          }
+        },
+      },
+    ]
+  },
+
+  renderHTML({ node }) {
+    const children = [["img", { src: node.attrs.src, alt: node.attrs.alt }]]
+    if (node.attrs.caption) children.push(["figcaption", {}, node.attrs.caption])
+    return ["figure", { "data-image-id": node.attrs.id }, ...children]
+  },
+
+  addCommands() {
+    return {
+      editNewsImage:
+        () =>
+        ({ editor }) => {
+          const selected = editor.state.selection.node
+          const current = selected && selected.type.name === this.name ? selected.attrs : {}
+          const { libraryUrl, summaryUrl } = this.options
+          const properties = {
+            id: {
+              type: "string",
+              title: gettext("Image (from the media library)"),
+              required: true,
+              picker: {
+                label: gettext("Choose or upload…"),
+                handler: ({ input }) => pickFromLibrary(libraryUrl, summaryUrl, input),
+              },
+            },
+            src: { type: "string", title: gettext("Image address (filled in by the library)") },
+            alt: {
+              type: "string",
+              title: gettext("Alt text (required): what the image shows"),
+              required: true,
+            },
+            caption: { type: "string", title: gettext("Caption (optional)") },
+          }
+          dialogFor(properties, gettext("Image"), current.id ? gettext("Update") : gettext("Insert"))(
+            editor,
+            current,
+          ).then((attrs) => {
+            if (!attrs || !/^\d+$/.test(attrs.id.trim())) return
+            attrs.id = attrs.id.trim()
+            editor.chain().focus().insertContent({ type: this.name, attrs }).run()
+          })
+          // Name the chosen image in the dialog once it is open.
+          requestAnimationFrame(() => {
+            const field = document.querySelector("dialog[open] input[name=id]")
+            if (field && !field.form.querySelector(".news-image-chosen")) {
+              field.closest(".prose-editor-dialog-field").append(
+                crel("p", { className: "news-image-chosen prose-editor-help" }),
+              )
+            }
+          })
+          return true
+        },
+    }
+  },
+
+  addMenuItems({ menu, buttons }) {
+    menu.defineItem({
+      name: "newsImage",
+      groups: "nodes",
+      command: (editor) => editor.commands.editNewsImage(),
+      button: buttons.material("image", gettext("insert image from the media library")),
+    })
+  },
+})
+
+export const NewsEmbed = Node.create({
+  name: "newsEmbed",
+  group: "block",
+  atom: true,
+  draggable: true,
+
+  addOptions() {
+    return { providers: [] }
+  },
+
+  addAttributes() {
+    return { url: { default: "" }, caption: { default: "" } }
+  },
+
+  parseHTML() {
+    return [
+      {
+        tag: "figure[data-embed-url]",
+        getAttrs: (figure) => ({
+          url: figure.getAttribute("data-embed-url"),
+          caption: figure.querySelector("figcaption")?.textContent || "",
+        }),
+      },
+    ]
+  },
+
+  renderHTML({ node }) {
+    const children = node.attrs.caption ? [["figcaption", {}, node.attrs.caption]] : []
+    return ["figure", { "data-embed-url": node.attrs.url }, ...children]
+  },
+
+  // In the editor too nothing loads from the provider: a labelled box with the address.
+  addNodeView() {
+    return ({ node }) => {
+      const dom = crel("figure", { className: "news-embed", "data-embed-url": node.attrs.url }, [
+        crel("p", { className: "news-embed__label", textContent: gettext("Embedded post or video") }),
+        crel("p", { className: "news-embed__url", textContent: node.attrs.url }),
+      ])
+      if (node.attrs.caption) dom.append(crel("figcaption", { textContent: node.attrs.caption }))
+      return { dom }
+    }
+  },
+
+  addCommands() {
+    return {
+      editNewsEmbed:
+        () =>
+        ({ editor }) => {
+          const selected = editor.state.selection.node
+          const current = selected && selected.type.name === this.name ? selected.attrs : {}
+          const properties = {
+            url: {
+              type: "string",
+              format: "url",
+              required: true,
+              title: gettext("Address of the post or video"),
+              description: ` (${this.options.providers.join(", ")})`,
+            },
+            caption: { type: "string", title: gettext("Caption (optional)") },
+          }
+          dialogFor(properties, gettext("Embed"), current.url ? gettext("Update") : gettext("Insert"))(
+            editor,
+            current,
+          ).then((attrs) => {
+            if (!attrs || !attrs.url.trim()) return
+            attrs.url = attrs.url.trim()
+            editor.chain().focus().insertContent({ type: this.name, attrs }).run()
+          })
+          return true
+        },
+    }
+  },
+
+  addMenuItems({ menu, buttons }) {
+    menu.defineItem({
+      name: "newsEmbed",
+      groups: "nodes",
+      command: (editor) => editor.commands.editNewsEmbed(),
+      button: buttons.material("smart_display", gettext("embed a post or video")),
+    })
   },
 })
