@@ -375,6 +375,21 @@ class TaggedArticle(TaggedItemBase):
         ]
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_by_tag")]
 
+    @classmethod
+    def merge(cls, tag_ids: Iterable[int], *, into: Tag) -> None:
+        """Put ``into`` in place of these tags on every article, where the first of them
+        stood; an article that has ``into`` already keeps it where it is."""
+        with transaction.atomic():
+            tagged = set(cls.objects.filter(tag=into).values_list("content_object_id", flat=True))
+            links = cls.objects.filter(tag_id__in=tag_ids).exclude(tag=into).order_by("id")
+            for link in links.select_for_update():
+                if link.content_object_id in tagged:
+                    link.delete()
+                else:
+                    link.tag = into
+                    link.save(update_fields=["tag"])
+                    tagged.add(link.content_object_id)
+
 
 class ArticleTransition(models.Model):
     """One step of the workflow: who moved the article from which status to which, and why."""

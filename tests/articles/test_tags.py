@@ -286,3 +286,22 @@ def test_migration_moves_generic_tags_in_their_order_and_back():
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_merging_tags_in_the_tag_admin_moves_articles_tags_in_place(admin_client):
+    both = ArticleFactory(tags=["Kyiv", "Energy", "Power", "Ukraine"])
+    one = ArticleFactory(tags=["Ukraine", "Power"])
+    already = ArticleFactory(tags=["Electricity", "Kyiv", "Power"])
+    merged = Tag.objects.filter(name__in=["Energy", "Power"]).values_list("pk", flat=True)
+
+    changelist = reverse("admin:taggit_tag_changelist")
+    admin_client.post(
+        changelist, {"action": "render_tag_form", "_selected_action": [str(pk) for pk in merged]}
+    )
+    response = admin_client.post(changelist + "merge-tags/", {"new_tag_name": "Electricity"})
+
+    assert response.status_code == 302
+    assert list(both.tags.names()) == ["Kyiv", "Electricity", "Ukraine"]
+    assert list(one.tags.names()) == ["Ukraine", "Electricity"]
+    assert list(already.tags.names()) == ["Electricity", "Kyiv"]
