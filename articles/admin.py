@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import JsonResponse
@@ -8,14 +9,15 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from taggit.admin import TagAdmin
+from taggit.forms import MergeTagsForm
 from taggit.models import Tag
 
 from authors.models import Author
-from newsroom.admin_guards import GuardedAdminMixin
+from newsroom.admin_guards import GuardedAdminMixin, is_id
 
 from . import admin_views, workflow
 from .forms import LiveArticleForm
-from .models import Article, Byline, Section, Source
+from .models import Article, Byline, Section, Source, TaggedArticle
 from .search import clean_query
 
 
@@ -375,4 +377,16 @@ admin.site.unregister(Tag)
 
 @admin.register(Tag)
 class GuardedTagAdmin(GuardedAdminMixin, TagAdmin):
-    pass
+    # django-taggit's inline lists its generic TaggedItem rows, which hold no article's tags.
+    inlines = []
+
+    def merge_tags_view(self, request):
+        # django-taggit merges only its generic rows; articles' tags are TaggedArticle rows.
+        form = MergeTagsForm(request.POST) if request.method == "POST" else None
+        if form is None or not form.is_valid():
+            return super().merge_tags_view(request)
+        selected = request.session.get("selected_tag_ids", "").split(",")
+        with transaction.atomic():
+            into, _ = Tag.objects.get_or_create(name=form.cleaned_data["new_tag_name"])
+            TaggedArticle.merge([int(i) for i in selected if is_id(i)], into=into)
+            return super().merge_tags_view(request)

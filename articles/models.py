@@ -1,21 +1,24 @@
+from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItemBase
 
 from newsroom.validators import no_control_characters
 
 from .images import NewsImageField
 from .sanitize import sanitize_html
+from .tags import OrderedTagField
 
 
 class Section(models.Model):
@@ -90,6 +93,16 @@ class ArticleQuerySet(models.QuerySet):
         return self.for_listing().prefetch_related("tags", "notes")
 
 
+class ArticleTagsField(TaggableManager):
+    """An article's tags, read and saved in the order the editor typed them."""
+
+    def formfield(self, form_class=OrderedTagField, **kwargs):
+        return super().formfield(form_class=form_class, **kwargs)
+
+    def save_form_data(self, instance: "Article", value: list[str]) -> None:
+        instance.set_tags(value)
+
+
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_queryset(self) -> ArticleQuerySet:
         return super().get_queryset().defer("search_vector")
@@ -144,7 +157,14 @@ class Article(models.Model):
     section = models.ForeignKey(
         Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
     )
-    tags = TaggableManager(blank=True, help_text="A comma-separated list of tags.")
+    tags = ArticleTagsField(
+        blank=True,
+        help_text="A comma-separated list of tags, the main tag first: readers see them in "
+        "this order.",
+        through="TaggedArticle",
+        # Also orders the tags prefetched for many articles (taggit orders only one's).
+        ordering=["tagged_articles__id"],
+    )
     source = models.ForeignKey(
         Source,
         on_delete=models.PROTECT,
@@ -279,6 +299,32 @@ class Article(models.Model):
         went_out = max(self.published_at, self.created_at or self.published_at)
         return self.updated_at > went_out + timedelta(minutes=1)
 
+    def set_tags(self, names: Iterable[str]) -> None:
+        """Give the article these tags, in this order (the order readers see).
+
+        A tag's link row id is its place. django-taggit's set() keeps the links it already
+        has and adds new ones after them, so a new order alone would change nothing: the links
+        from the first one out of place onward are made again, in order.
+        """
+        names = list(names)
+        rank: dict[str, int] = {}
+        for position, name in enumerate(names):
+            rank.setdefault(name.casefold(), position)
+        with transaction.atomic():
+            self.tags.set(names)
+            links = list(TaggedArticle.objects.filter(content_object=self).select_related("tag"))
+            wanted = sorted(links, key=lambda link: rank.get(link.tag.name.casefold(), len(names)))
+            # The links before the first one out of place stay; the rest are made again.
+            moved = 0
+            while moved < len(links) and links[moved] == wanted[moved]:
+                moved += 1
+            if moved == len(links):
+                return
+            TaggedArticle.objects.filter(pk__in=[link.pk for link in links[moved:]]).delete()
+            TaggedArticle.objects.bulk_create(
+                TaggedArticle(content_object=self, tag_id=link.tag_id) for link in wanted[moved:]
+            )
+
     @cached_property
     def byline_authors(self) -> list:
         """Authors in byline order; uses the prefetched bylines when present."""
@@ -302,6 +348,47 @@ class Byline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.article}"
+
+
+class TaggedArticle(TaggedItemBase):
+    """One tag on one article; the row id orders an article's tags (Article.set_tags).
+
+    Replaces django-taggit's generic TaggedItem, whose integer object_id could not use an
+    index when joined to the bigint article id.
+    """
+
+    content_object = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="tagged_items", db_index=False
+    )
+    # The (tag, article) index below serves the tag page and a tag's deletion.
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="tagged_articles", db_index=False
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # Its index also serves an article's tags, in order of id.
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_tag_per_article"
+            ),
+        ]
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_by_tag")]
+
+    @classmethod
+    def merge(cls, tag_ids: Iterable[int], *, into: Tag) -> None:
+        """Put ``into`` in place of these tags on every article, where the first of them
+        stood; an article that has ``into`` already keeps it where it is."""
+        with transaction.atomic():
+            tagged = set(cls.objects.filter(tag=into).values_list("content_object_id", flat=True))
+            links = cls.objects.filter(tag_id__in=tag_ids).exclude(tag=into).order_by("id")
+            for link in links.select_for_update():
+                if link.content_object_id in tagged:
+                    link.delete()
+                else:
+                    link.tag = into
+                    link.save(update_fields=["tag"])
+                    tagged.add(link.content_object_id)
 
 
 class ArticleTransition(models.Model):

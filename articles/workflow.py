@@ -192,7 +192,7 @@ def snapshot(article: Article) -> dict:
         "dek": article.dek,
         "body": article.body,
         "bylines": [{"id": b.author_id, "name": b.author.name} for b in bylines],
-        "tags": sorted(article.tags.names(), key=str.lower),
+        "tags": list(article.tags.names()),  # in the order readers see them
         "section": {"id": article.section_id, "name": str(article.section or "")},
         "source": {"id": article.source_id, "name": str(article.source or "")},
         "source_url": article.source_url,
@@ -254,7 +254,7 @@ def _restore(article: Article, revision: ArticleRevision, *, actor) -> ArticleRe
         article.source = Source.objects.filter(pk=content["source"]["id"]).first()
         article.updated_by = actor
         article.save()
-        article.tags.set(content.get("tags", []))
+        article.set_tags(content.get("tags", []))
         article.bylines.all().delete()
         authors = Author.objects.in_bulk([b["id"] for b in content.get("bylines", [])])
         Byline.objects.bulk_create(
