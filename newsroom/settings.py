@@ -157,10 +157,9 @@ STATIC_URL = "static/"
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [lazy(static, str)("newsroom/admin/body-editor.js")],
-        "extensions": {
-            name: "articles.sanitize.editor_extension_allowlist"
-            for name in ("NewsPaste", "NewsImage", "NewsEmbed")
-        },
+        "extensions": dict.fromkeys(
+            ("NewsPaste", "NewsImage", "NewsEmbed"), "articles.sanitize.editor_extension_allowlist"
+        ),
     }
 ]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -24,7 +24,7 @@ BODY = (
     "<blockquote><p>“Quoted,” said Олена.</p></blockquote>"
 )
 
-convert_bodies = importlib.import_module("articles.migrations.0011_body_paragraphs").convert_bodies
+convert_bodies = importlib.import_module("articles.migrations.0013_body_paragraphs").convert_bodies
 
 
 @pytest.fixture

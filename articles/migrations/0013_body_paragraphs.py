@@ -59,7 +59,7 @@ def convert_bodies(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_no_control_characters"),
+        ("articles", "0012_copy_generic_tags"),
     ]
 
     operations = [
