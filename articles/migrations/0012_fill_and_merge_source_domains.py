@@ -35,16 +35,16 @@ def fill_and_merge(apps, schema_editor):
     Source = apps.get_model("articles", "Source")
     Article = apps.get_model("articles", "Article")
     by_domain = defaultdict(list)
-    for source in Source.objects.order_by("pk").only("pk", "homepage"):
-        domain = normalize_domain(source.homepage)
-        by_domain[domain].append(source.pk)
-        Source.objects.filter(pk=source.pk).update(normalized_domain=domain)
-    for domain, ids in by_domain.items():
-        if not domain or len(ids) < 2:
-            continue
-        kept, *merged = ids
-        Article.objects.filter(source_id__in=merged).update(source_id=kept)
-        Source.objects.filter(pk__in=merged).delete()
+    for pk, homepage in Source.objects.order_by("pk").values_list("pk", "homepage"):
+        by_domain[normalize_domain(homepage)].append(pk)
+    for domain, (kept, *merged) in by_domain.items():
+        if not domain:
+            continue  # no host: left as it is, with an empty domain
+        if merged:
+            Article.objects.filter(source_id__in=merged).update(source_id=kept)
+            Source.objects.filter(pk__in=merged).delete()
+        # Filled after the merge, so running this again with the constraint in place works.
+        Source.objects.filter(pk=kept).update(normalized_domain=domain)
 
 
 class Migration(migrations.Migration):
