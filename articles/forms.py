@@ -181,7 +181,11 @@ class ArticleAdminForm(forms.ModelForm):
                     "This address is at %(domain)s, which belongs to the source %(owner)s, not "
                     "%(chosen)s. Choose %(owner)s as the source, or correct the URL.",
                     code="source_mismatch",
-                    params={"domain": owner.domain, "owner": owner, "chosen": chosen},
+                    params={
+                        "domain": readable(owner.normalized_domain),
+                        "owner": owner,
+                        "chosen": chosen,
+                    },
                 ),
             )
 

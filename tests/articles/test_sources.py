@@ -1,10 +1,13 @@
 """Sources are not duplicated: one per domain, in the database, the admin and the article form."""
 
 import importlib
+import threading
+from unittest import mock
 
 import pytest
 from django.apps import apps
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 
 from articles.forms import SourceAdminForm
@@ -348,7 +351,7 @@ def test_article_with_a_source_url_of_another_source_is_refused_on_the_url(admin
     assert response.status_code == 200
     soup = parse(response)
     assert text_of(soup.find(id="id_source_url_error")) == (
-        "This address is at www.kyivpost.com, which belongs to the source Київ Пост, not "
+        "This address is at kyivpost.com, which belongs to the source Київ Пост, not "
         "Reuters. Choose Київ Пост as the source, or correct the URL."
     )
     assert soup.find(id="id_source_error") is None
@@ -364,3 +367,58 @@ def test_article_with_a_source_url_at_an_unknown_domain_and_a_source_is_kept(adm
 
     assert admin_client.post(ADD_URL, data).status_code == 302
     assert Article.objects.get().source == reuters
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_adding_the_same_source_at_once_get_one_source(django_user_model):
+    """A real race on PostgreSQL: both requests check the domain before either saves. The
+    second insert waits on the unique index, is refused when the first commits, and that
+    request answers with the form error instead of a 500."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL: SQLite lets only one writer in at a time")
+    editor = django_user_model.objects.create_superuser("racer", "racer@example.com", "pw")
+    both_checked = threading.Barrier(2, timeout=10)
+    looked_up = SourceAdminForm.source_with_domain
+    waited = set()
+
+    checks = []
+
+    def check_together(form, domain):
+        checks.append(domain)
+        found = looked_up(form, domain)
+        if threading.get_ident() not in waited:  # only the first check of each request
+            waited.add(threading.get_ident())
+            both_checked.wait()
+        return found
+
+    responses = []
+
+    def add(name: str, slug: str) -> None:
+        client = Client()
+        client.force_login(editor)
+        try:
+            responses.append(
+                client.post(
+                    SOURCE_ADD_URL,
+                    source_form(name=name, slug=slug, homepage="https://kyivpost.com"),
+                )
+            )
+        finally:
+            connection.close()
+
+    with mock.patch.object(SourceAdminForm, "source_with_domain", check_together):
+        threads = [
+            threading.Thread(target=add, args=("Kyiv Post", "kyiv-post")),
+            threading.Thread(target=add, args=("Київ Пост", "kyiv-post-ua")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    assert len(checks) == 3  # the refused request validated again after the IntegrityError
+    winner = Source.objects.get()
+    refused = next(response for response in responses if response.status_code == 200)
+    error = text_of(parse(refused).find(id="id_homepage_error"))
+    assert error == f"{winner.name} already uses kyivpost.com: open {winner.name}"
