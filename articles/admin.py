@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import JsonResponse
@@ -16,7 +16,7 @@ from authors.models import Author
 from newsroom.admin_guards import GuardedAdminMixin, is_id
 
 from . import admin_views, workflow
-from .forms import LiveArticleForm
+from .forms import LiveArticleForm, SourceAdminForm
 from .models import Article, Byline, Section, Source, TaggedArticle
 from .search import clean_query
 
@@ -358,6 +358,7 @@ class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(GuardedAdminMixin, admin.ModelAdmin):
+    form = SourceAdminForm
     ordering = ["name"]
     list_display = ["name", "domain", "article_count"]
     search_fields = ["name", "homepage"]
@@ -369,6 +370,36 @@ class SourceAdmin(GuardedAdminMixin, admin.ModelAdmin):
     @admin.display(description="Articles", ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            # Another request saved a source with this domain after this form checked it,
+            # and the unique constraint refused ours (the admin's transaction is rolled
+            # back). Validating again finds that source and shows the form with its error.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "for-url/",
+                self.admin_site.admin_view(self.source_for_url),
+                name="articles_source_for_url",
+            ),
+            *super().get_urls(),
+        ]
+
+    def source_for_url(self, request):
+        """The source whose domain ?url= is at, for the article form's script: {"source":
+        {"id", "name"}}, or {"source": null} when no source (or no domain) matches."""
+        if not self.has_view_permission(request):
+            return JsonResponse({"error": "Permission denied."}, status=403)
+        source = Source.objects.for_url(request.GET.get("url", ""))
+        found = {"id": source.pk, "name": source.name} if source else None
+        return JsonResponse({"source": found})
 
 
 # django-taggit's own admin, for editors tidying tags, with the same guards as the others.

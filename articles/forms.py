@@ -2,7 +2,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.html import format_html
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.forms import TagWidget
@@ -13,7 +14,7 @@ from newsroom.validators import no_control_characters
 from .body import embed_urls_in
 from .embeds import PROVIDER_NAMES
 from .embeds import resolve as resolve_embed
-from .models import Article, ArticleRevision, ArticleSlugRedirect
+from .models import Article, ArticleRevision, ArticleSlugRedirect, Source, normalize_domain
 from .sanitize import sanitize_html
 from .workflow import compare, publication_gaps
 
@@ -78,6 +79,20 @@ class TagSuggestWidget(TagWidget):
         js = ["newsroom/admin/tag-suggestions.js"]
 
 
+class SourceURLWidget(forms.URLInput):
+    """The original article's URL; the admin script chooses the source whose domain it is at."""
+
+    lookup_url = reverse_lazy("admin:articles_source_for_url")
+
+    def get_context(self, name, value, attrs):
+        attrs = {**(attrs or {}), "data-source-for-url": str(self.lookup_url)}
+        attrs["data-source-select"] = attrs.get("id", "").removesuffix("_url")  # id_source
+        return super().get_context(name, value, attrs)
+
+    class Media:
+        js = ["newsroom/admin/source-from-url.js"]
+
+
 class ArticleAdminForm(forms.ModelForm):
     body = BodyField(required=False)
     workflow_note = forms.CharField(
@@ -123,8 +138,9 @@ class ArticleAdminForm(forms.ModelForm):
             "title": forms.Textarea(attrs={"rows": 1, "class": "grows headline"}),
             "dek": forms.Textarea(attrs={"rows": 2, "class": "grows"}),
             "tags": TagSuggestWidget(attrs={"size": 60}),
-            # A plain wide address box, not the admin's "Currently: … Change:" widget.
-            "source_url": forms.URLInput(attrs={"class": "vURLField wide"}),
+            # A plain wide address box, not the admin's "Currently: … Change:" widget;
+            # typing a known source's address chooses that source.
+            "source_url": SourceURLWidget(attrs={"class": "vURLField wide"}),
         }
 
     class Media:
@@ -198,8 +214,8 @@ class ArticleAdminForm(forms.ModelForm):
         if "loaded_version" in self.errors:
             return cleaned  # a forged version: nothing to compare with
         self.check_concurrent_edit(cleaned.get("loaded_version"))
-        if cleaned.get("source_url") and not cleaned.get("source"):
-            self.add_error("source", "Choose the source of the original article, or clear its URL.")
+        if cleaned.get("source_url") and "source" not in self.errors:
+            self.match_source_to_url(cleaned)
         if cleaned.get("canonical_is_source") and not cleaned.get("source_url"):
             self.add_error(
                 "canonical_is_source", "Give the original article URL to make it canonical."
@@ -207,6 +223,30 @@ class ArticleAdminForm(forms.ModelForm):
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", "Describe the image for readers who cannot see it.")
         return cleaned
+
+    def match_source_to_url(self, cleaned: dict) -> None:
+        """A known source owns the URL's domain: it is the source when none is chosen, and
+        another chosen source is a mistake. A URL at an unknown domain needs a chosen source."""
+        owner = Source.objects.for_url(cleaned["source_url"])
+        chosen = cleaned.get("source")
+        if chosen is None and owner is not None:
+            cleaned["source"] = owner
+        elif chosen is None:
+            self.add_error("source", "Choose the source of the original article, or clear its URL.")
+        elif owner is not None and owner != chosen:
+            self.add_error(
+                "source_url",
+                ValidationError(
+                    "This address is at %(domain)s, which belongs to the source %(owner)s, not "
+                    "%(chosen)s. Choose %(owner)s as the source, or correct the URL.",
+                    code="source_mismatch",
+                    params={
+                        "domain": readable(owner.normalized_domain),
+                        "owner": owner,
+                        "chosen": chosen,
+                    },
+                ),
+            )
 
     def check_concurrent_edit(self, loaded_version: int | None) -> None:
         """Refuse to overwrite a save made after this form was loaded, showing what changed.
@@ -270,3 +310,44 @@ class LiveArticleForm(ArticleAdminForm):
     def _gaps(self) -> list[tuple[str, str]]:
         # The bylines are the byline formset's to check.
         return publication_gaps(self.instance, check_bylines=False)
+
+
+class SourceAdminForm(forms.ModelForm):
+    """One source per domain: a homepage at another source's domain is refused, naming it."""
+
+    class Meta:
+        model = Source
+        fields = ["name", "slug", "homepage", "description"]
+
+    def clean_homepage(self) -> str:
+        homepage = self.cleaned_data["homepage"]
+        domain = normalize_domain(homepage)
+        if not domain:
+            raise ValidationError(
+                "Give the address of the outlet's site, e.g. https://www.kyivpost.com/.",
+                code="no_domain",
+            )
+        existing = self.source_with_domain(domain)
+        if existing is not None:
+            raise ValidationError(
+                format_html(
+                    '{} already uses {}: <a href="{}">open {}</a>',
+                    existing.name,
+                    readable(domain),
+                    reverse("admin:articles_source_change", args=[existing.pk]),
+                    existing.name,
+                ),
+                code="duplicate_domain",
+            )
+        return homepage
+
+    def source_with_domain(self, domain: str) -> Source | None:
+        return Source.objects.filter(normalized_domain=domain).exclude(pk=self.instance.pk).first()
+
+
+def readable(domain: str) -> str:
+    """A normalised domain as people write it: “пример.укр”, not its punycode."""
+    try:
+        return domain.encode("ascii").decode("idna")
+    except UnicodeError:  # a stored “xn--” label that is not valid punycode
+        return domain

@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -43,21 +44,75 @@ class Section(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
 
+def normalize_domain(url: str) -> str:
+    """The domain that identifies a source, from any URL at it: lower case, IDNA (punycode)
+    for international names, without a leading “www.”, a port, a path or a trailing dot.
+    “https://www.KyivPost.com:443/news” and “kyivpost.com” both give
+    “kyivpost.com”; “https://пример.укр” gives “xn--e1afmkfd.xn--j1amh”. Empty when the
+    text names no host."""
+    text = url.strip()
+    if "://" not in text:
+        text = "//" + text.removeprefix("//")  # “kyivpost.com/news”: a host, not a path
+    try:
+        host = (urlsplit(text).hostname or "").rstrip(".")
+        domain = host.encode("idna").decode("ascii").lower() if host else ""
+    except (ValueError, UnicodeError):  # a bad IPv6 literal, an empty or 64+ letter label
+        return ""
+    if not re.fullmatch(r"[a-z0-9_.:-]+", domain):  # spaces, NUL, slashes: no host
+        return ""
+    return domain.removeprefix("www.") if domain.count(".") >= 2 else domain  # not www.com
+
+
+class SourceQuerySet(models.QuerySet):
+    def for_url(self, url: str) -> "Source | None":
+        """The source whose domain a URL belongs to: its own host, else the closest parent
+        domain that is a source (“edition.kyivpost.com” → kyivpost.com)."""
+        labels = normalize_domain(url[:2000]).split(".")
+        candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+        if not candidates:
+            return None
+        found = {
+            source.normalized_domain: source
+            for source in self.filter(normalized_domain__in=candidates)
+        }
+        return next((found[domain] for domain in candidates if domain in found), None)
+
+
 class Source(models.Model):
-    """An outlet an article is based on or republished from (“Kyiv Post”)."""
+    """An outlet an article is based on or republished from (“Kyiv Post”). One per domain."""
 
     name = models.CharField(max_length=200, validators=[no_control_characters])
     slug = models.SlugField(max_length=200, unique=True)
     homepage = models.URLField(
         "homepage URL", max_length=500, help_text="E.g. https://www.kyivpost.com/"
     )
+    # Derived from the homepage on every save (kept as typed there, for display); the
+    # constraint below is what keeps two requests from adding the same outlet twice.
+    normalized_domain = models.CharField("domain", max_length=253, editable=False, default="")
     description = models.TextField(blank=True, validators=[no_control_characters])
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalized_domain"],
+                condition=~Q(normalized_domain=""),
+                name="articles_source_unique_domain",
+                violation_error_message="Another source already uses this domain.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_domain = normalize_domain(self.homepage)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "homepage" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "normalized_domain"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:source", kwargs={"slug": self.slug})
