@@ -71,9 +71,6 @@ class ArticleAdminForm(forms.ModelForm):
             "dek",
             "body",
             "image",
-            "image_alt",
-            "image_caption",
-            "image_credit",
             "section",
             "tags",
             "source",
@@ -144,8 +141,6 @@ class ArticleAdminForm(forms.ModelForm):
             self.add_error(
                 "canonical_is_source", "Give the original article URL to make it canonical."
             )
-        if cleaned.get("image") and not cleaned.get("image_alt"):
-            self.add_error("image_alt", "Describe the image for readers who cannot see it.")
         return cleaned
 
     def check_concurrent_edit(self, loaded_version: int | None) -> None:
