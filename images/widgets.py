@@ -1,6 +1,8 @@
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.urls import reverse
 
+from newsroom.admin_guards import is_id
+
 from .models import Image
 
 
@@ -17,7 +19,7 @@ class ImageChooserWidget(ForeignKeyRawIdWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         image = None
-        if value not in (None, "") and str(value).isascii() and str(value).isdigit():
+        if value not in (None, "") and is_id(value):  # a forged id is the form's to refuse
             image = Image.objects.filter(pk=int(value)).first()
         context["chosen_image"] = image
         # The endpoint's address with a stand-in id the script swaps for the chosen one.

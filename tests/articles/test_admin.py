@@ -215,12 +215,13 @@ def test_source_url_without_source_is_refused(admin_client):
     assert not Article.objects.exists()
 
 
-@pytest.mark.parametrize("typed", ["999999", "abc", "-1"])
+@pytest.mark.parametrize("typed", ["999999", "abc", "-1", "9" * 30])
 def test_featured_image_that_is_not_in_the_library_is_refused(admin_client, typed):
     data = article_post_data(admin_client, title="Pictured", image=typed)
     response = admin_client.post(ADD_URL, data)
 
     assert_refused(response, "image", "Select a valid choice", "Pictured")
+    assert parse(response).find("input", attrs={"name": "image"})["value"] == typed
     assert not Article.objects.exists()
 
 

@@ -65,7 +65,6 @@ def test_editor_writes_and_publishes_an_article(
     for field in [
         page.get_by_label("Title:"),
         page.get_by_label("Dek:"),
-        page.get_by_label("Image alt text:"),
         page.locator("trix-editor"),
     ]:
         box = field.bounding_box()
