@@ -7,30 +7,19 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
 from taggit.admin import TagAdmin
 from taggit.forms import MergeTagsForm
 from taggit.models import Tag
 
 from authors.models import Author
+from images.admin import thumbnail
+from images.widgets import ImageChooserWidget
 from newsroom.admin_guards import GuardedAdminMixin, is_id
 
 from . import admin_views, workflow
 from .forms import LiveArticleForm, SourceAdminForm
 from .models import Article, Byline, Section, Source, TaggedArticle
 from .search import clean_query
-
-
-def thumbnail(image, alt: str = "", size: int = 60) -> str:
-    if not image:
-        return "—"
-    return format_html(
-        '<img src="{}" alt="{}" style="max-width:{}px;max-height:{}px;object-fit:cover">',
-        image.url,
-        alt,
-        size,
-        size,
-    )
 
 
 def stays_live(request, article: Article) -> bool:
@@ -103,14 +92,14 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
         "source",
         ("published_at", admin.DateFieldListFilter),
     ]
-    list_select_related = ["section", "updated_by"]
+    list_select_related = ["section", "updated_by", "image"]
     search_fields = ["title", "dek", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["section", "source"]
+    raw_id_fields = ["image"]
     readonly_fields = [
         "status_display",
-        "image_preview",
         "created_at",
         "created_by",
         "updated_at",
@@ -128,18 +117,7 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
         return [
             (None, {"fields": ["title", "slug", "dek"]}),
             ("Body", {"fields": ["body"]}),
-            (
-                "Featured image",
-                {
-                    "fields": [
-                        "image",
-                        "image_preview",
-                        "image_alt",
-                        "image_caption",
-                        "image_credit",
-                    ]
-                },
-            ),
+            ("Featured image", {"fields": ["image"]}),
             (
                 "Filing",
                 {"fields": ["section", "tags", "source", "source_url", "canonical_is_source"]},
@@ -153,6 +131,12 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
                 },
             ),
         ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "image":
+            # The library's own list (thumbnails, search, filters, Add) chooses the image.
+            kwargs["widget"] = ImageChooserWidget(db_field.remote_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)  # a new class on every call
@@ -304,11 +288,9 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Image")
     def list_thumbnail(self, obj):
-        return thumbnail(obj.image, obj.image_alt)
-
-    @admin.display(description="Current image")
-    def image_preview(self, obj):
-        return thumbnail(obj.image, obj.image_alt, size=240)
+        if obj.image is None:
+            return "—"
+        return thumbnail(obj.image.file, obj.image.alt_text)
 
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj):

@@ -20,18 +20,13 @@ CAPTION = re.compile(r"<figcaption>(.*?)</figcaption>", re.DOTALL)
 ALT = re.compile(r'<img src="[^"]*" alt="([^"]*)">')
 
 
-def image_ids_in(body: str) -> list[int]:
-    """The library images a (canonical) body shows, in order, each once."""
-    ids = [int(value) for kind, value, _ in FIGURE.findall(body) if kind == "image-id"]
-    return list(dict.fromkeys(ids))
-
-
 def embed_urls_in(body: str) -> list[str]:
     return [unescape(value) for kind, value, _ in FIGURE.findall(body) if kind == "embed-url"]
 
 
 def render_body(body: str, images: dict | None = None) -> SafeString:
-    """``images``: the library images by id (one query for them all, by the caller)."""
+    """``images``: the body's library images by id (Article.body_html loads them in one
+    query); a figure whose image is missing is left out."""
     html = sanitize_html(body)
     images = images or {}
 

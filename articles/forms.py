@@ -42,6 +42,10 @@ BODY_EDITOR_EXTENSIONS = {
     # Newsroom's own, in static/newsroom/admin/body-editor.js:
     "NewsPaste": True,  # no blank gaps from a paste
     "NewsEmbed": {"providers": PROVIDER_NAMES},  # a post or video, by address
+    "NewsImage": {  # a library image, chosen (or uploaded) in the library's popup
+        "libraryUrl": reverse_lazy("admin:images_image_changelist"),
+        "summaryUrl": reverse_lazy("admin:images_image_summary", args=[0]),
+    },
 }
 
 
@@ -121,9 +125,6 @@ class ArticleAdminForm(forms.ModelForm):
             "dek",
             "body",
             "image",
-            "image_alt",
-            "image_caption",
-            "image_credit",
             "section",
             "tags",
             "source",
@@ -220,8 +221,6 @@ class ArticleAdminForm(forms.ModelForm):
             self.add_error(
                 "canonical_is_source", "Give the original article URL to make it canonical."
             )
-        if cleaned.get("image") and not cleaned.get("image_alt"):
-            self.add_error("image_alt", "Describe the image for readers who cannot see it.")
         return cleaned
 
     def match_source_to_url(self, cleaned: dict) -> None:

@@ -1,6 +1,7 @@
 import re
 from collections.abc import Iterable
 from datetime import timedelta
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,13 +12,14 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from images.models import Image
 from newsroom.validators import no_control_characters
 
-from .images import NewsImageField
+from .body import render_body
 from .sanitize import sanitize_html
 from .tags import OrderedTagField
 
@@ -140,7 +142,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self) -> "ArticleQuerySet":
         """Everything a teaser (title, dek, byline, image, section) needs, in fixed queries."""
-        return self.select_related("section", "source").prefetch_related(
+        return self.select_related("section", "source", "image").prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
 
@@ -182,29 +184,14 @@ class Article(models.Model):
         validators=[no_control_characters],
     )
     body = models.TextField(blank=True)
-    image = NewsImageField(
-        "featured image",
-        upload_to="articles/%Y/%m/",
+    image = models.ForeignKey(
+        "images.Image",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        width_field="image_width",
-        height_field="image_height",
-        help_text="JPEG, PNG, WebP or GIF. Location data is removed on upload.",
-    )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_alt = models.CharField(
-        "image alt text",
-        max_length=300,
-        blank=True,
-        help_text="What the image shows, for readers who cannot see it.",
-        validators=[no_control_characters],
-    )
-    image_caption = models.CharField(max_length=500, blank=True, validators=[no_control_characters])
-    image_credit = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="E.g. “Photo: Jane Doe / Reuters”.",
-        validators=[no_control_characters],
+        related_name="featured_in",
+        verbose_name="featured image",
+        help_text="Chosen from the media library, which keeps its alt text, caption and credit.",
     )
     authors = models.ManyToManyField(
         "authors.Author", through="Byline", related_name="articles", blank=True
@@ -306,6 +293,9 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.sync_body_images()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -315,10 +305,26 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
 
-    @property
+    def sync_body_images(self) -> None:
+        """Index the library images the body shows, so deleting one of them is refused."""
+        wanted = set(
+            Image.objects.filter(pk__in=image_ids_in(self.body)).values_list("pk", flat=True)
+        )
+        indexed = set(self.body_images.values_list("image_id", flat=True))
+        if indexed - wanted:
+            self.body_images.filter(image_id__in=indexed - wanted).delete()
+        BodyImage.objects.bulk_create(
+            [BodyImage(article=self, image_id=pk) for pk in sorted(wanted - indexed)],
+            ignore_conflicts=True,  # a concurrent save of the same article indexed it first
+        )
+
+    @cached_property
     def body_html(self) -> SafeString:
-        """The body for templates: sanitized again on output, whatever path stored it."""
-        return mark_safe(sanitize_html(self.body))  # noqa: S308 - sanitized just above
+        """The body for templates: sanitized again on output, whatever path stored it, with
+        its library images (one query, none without) and embeds made whole."""
+        ids = image_ids_in(self.body)
+        images = Image.objects.in_bulk(ids) if ids else {}
+        return render_body(self.body, images)
 
     @property
     def is_published(self) -> bool:
@@ -444,6 +450,44 @@ class TaggedArticle(TaggedItemBase):
                     link.tag = into
                     link.save(update_fields=["tag"])
                     tagged.add(link.content_object_id)
+
+
+class _FigureImageIds(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: list[int] = []
+
+    def handle_starttag(self, tag, attrs):
+        value = dict(attrs).get("data-image-id") if tag == "figure" else None
+        if value and value.isascii() and value.isdigit() and len(value) < 19:
+            pk = int(value)
+            if pk not in self.ids:
+                self.ids.append(pk)
+
+
+def image_ids_in(body: str) -> list[int]:
+    """Ids of the library images the body shows (``<figure data-image-id="42">``), in order."""
+    parser = _FigureImageIds()
+    parser.feed(body or "")
+    parser.close()
+    return parser.ids
+
+
+class BodyImage(models.Model):
+    """A library image shown in an article's body; kept in step with the body on every save."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="body_images")
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="body_uses")
+
+    class Meta:
+        verbose_name = "image in an article body"
+        verbose_name_plural = "images in article bodies"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "image"], name="unique_body_image"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Body of “{self.article.title}”"
 
 
 class ArticleTransition(models.Model):

@@ -26,6 +26,7 @@ from html import escape
 from html.parser import HTMLParser
 
 import nh3
+from django.conf import settings
 
 # What nh3 lets through: the canonical tags, and older ones the second step converts.
 ALLOWED_TAGS = {
@@ -69,10 +70,26 @@ def sanitize_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_filter_attribute,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
     return "".join(_serialize(node) for node in _blocks(_parse(safe)))
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "figure" and attribute == "data-image-id":
+        return value if value.isascii() and value.isdigit() and len(value) < 19 else None
+    if tag == "img" and attribute == "src":
+        # A picture from another host would tell that host who reads what.
+        return value if is_own_media(value) else None
+    return value
+
+
+def is_own_media(url: str) -> bool:
+    media = settings.MEDIA_URL
+    # "//host/media/…" is another host; "/media/../admin/…" is not media.
+    return url.startswith(media) and not url.startswith("//") and ".." not in url
 
 
 # Parsing nh3's output (well-formed, so a simple tree builder is enough) -----------------------
@@ -345,7 +362,7 @@ def _figure(figure: Element) -> list[Element]:
             (c for c in _descendants(figure) if isinstance(c, Element) and c.tag == "img"), None
         )
         children: list[Node] = []
-        if image is not None:
+        if image is not None and dict(image.attrs).get("src"):
             image_attrs = dict(image.attrs)
             children.append(
                 Element(

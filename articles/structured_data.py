@@ -52,7 +52,7 @@ def news_article(request: HttpRequest, article: Article) -> SafeString:
         },
     }
     if article.image:
-        data["image"] = [request.build_absolute_uri(article.image.url)]
+        data["image"] = [request.build_absolute_uri(article.image.file.url)]
     if article.section:
         data["articleSection"] = article.section.name
     tags = [tag.name for tag in article.tags.all()]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from authors.models import Author
+from images.models import Image
 
 from .models import (
     Article,
@@ -115,8 +116,10 @@ def publication_gaps(article: Article, *, check_bylines: bool = True) -> list[tu
     # Asked of the database: a prefetched list would predate the byline formset's save.
     if check_bylines and not Byline.objects.filter(article=article).exists():
         missing.append(("bylines", "at least one author in the byline"))
-    if article.image and not article.image_alt.strip():
-        missing.append(("image_alt", "alt text for the featured image"))
+    # The library requires alt text on upload; images carried over from before the library
+    # (articles migration 0012) may still lack it.
+    if article.image_id and not article.image.alt_text.strip():
+        missing.append(("image", "alt text for the featured image"))
     return missing
 
 
@@ -196,10 +199,8 @@ def snapshot(article: Article) -> dict:
         "section": {"id": article.section_id, "name": str(article.section or "")},
         "source": {"id": article.source_id, "name": str(article.source or "")},
         "source_url": article.source_url,
-        "image": article.image.name or "",
-        "image_alt": article.image_alt,
-        "image_caption": article.image_caption,
-        "image_credit": article.image_credit,
+        # The library image by id, and its title for reading the history after a deletion.
+        "image": {"id": article.image_id, "title": str(article.image or "")},
         "status": article.status,
         "published_at": article.published_at.isoformat() if article.published_at else None,
     }
@@ -245,11 +246,9 @@ def _restore(article: Article, revision: ArticleRevision, *, actor) -> ArticleRe
     # only what the restore itself would take away is refused.
     missing_before = set(missing_for_publication(article))
     with transaction.atomic():
-        for name in ("title", "dek", "body", "source_url", "image_alt", "image_caption",
-                     "image_credit"):  # fmt: skip
+        for name in ("title", "dek", "body", "source_url"):
             setattr(article, name, content.get(name, ""))
-        article.image.name = content.get("image") or ""
-        article._meta.get_field("image").update_dimension_fields(article, force=True)
+        article.image = _revision_image(content.get("image"))
         article.section = Section.objects.filter(pk=content["section"]["id"]).first()
         article.source = Source.objects.filter(pk=content["source"]["id"]).first()
         article.updated_by = actor
@@ -274,6 +273,15 @@ def _restore(article: Article, revision: ArticleRevision, *, actor) -> ArticleRe
         return record_revision(article, actor=actor, restored_from=revision)
 
 
+def _revision_image(value) -> Image | None:
+    """The library image a revision names; one deleted since is gone from the restore too."""
+    if isinstance(value, dict):
+        return Image.objects.filter(pk=value.get("id")).first() if value.get("id") else None
+    # Revisions from before the media library stored the file's path; the library image
+    # made from that file (migration articles 0012) stands in for it.
+    return Image.objects.filter(file=value).order_by("pk").first() if value else None
+
+
 @dataclass(frozen=True)
 class FieldChange:
     label: str
@@ -291,9 +299,6 @@ OTHER_FIELDS = [
     ("source", "Source"),
     ("source_url", "Original article URL"),
     ("image", "Featured image"),
-    ("image_alt", "Image alt text"),
-    ("image_caption", "Image caption"),
-    ("image_credit", "Image credit"),
     ("status", "Status"),
     ("published_at", "Publish time"),
 ]
@@ -306,6 +311,8 @@ def _display(name: str, value) -> str:
         return ", ".join(value or []) or "—"
     if name in {"section", "source"}:
         return (value or {}).get("name") or "—"
+    if name == "image" and isinstance(value, dict):
+        return value.get("title") or "—"
     if name == "status":
         return Status(value).label if value in Status.values else str(value)
     if name == "body":

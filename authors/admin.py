@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from articles.admin import thumbnail
+from images.admin import thumbnail
 from newsroom.admin_guards import GuardedAdminMixin
 
 from .models import Author

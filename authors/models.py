@@ -7,7 +7,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 
-from articles.images import NewsImageField
+from images.uploads import NewsImageField
 from newsroom.validators import no_control_characters
 
 

@@ -9,6 +9,7 @@ from PIL import Image
 
 from articles.models import Article, Byline, Section, Source
 from authors.models import Author
+from images.models import Image as LibraryImage
 
 
 def image_file(
@@ -59,6 +60,21 @@ class AuthorFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"author-{n}")
     job_title = "Correspondent"
     bio = "First paragraph of the bio.\n\nSecond paragraph of the bio."
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A library image with a real (small) JPEG file."""
+
+    class Meta:
+        model = LibraryImage
+
+    file = factory.LazyAttribute(lambda image: image_file(f"{image.name}.jpg"))
+    alt_text = "Engineers at work on a substation"
+    caption = ""
+    credit = ""
+
+    class Params:
+        name = factory.Sequence(lambda n: f"photo{n}")
 
 
 class ArticleFactory(factory.django.DjangoModelFactory):

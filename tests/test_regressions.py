@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from articles import workflow
 from articles.models import PREVIEW_LINK_SALT, Article, ArticleSlugRedirect
-from tests.factories import ArticleFactory, UserFactory, image_file
+from tests.factories import ArticleFactory, ImageFactory, UserFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -95,18 +95,20 @@ def test_tag_suggestions_with_a_nul_byte_are_not_a_500(client):
     assert response.json() == {"results": []}
 
 
-def test_restoring_a_revision_restores_the_image_size(client):
+def test_restoring_a_revision_restores_the_image_and_its_size(client):
     _, editor = editor_client(client)
-    article = ArticleFactory(image=image_file("wide.jpg", size=(400, 200)), image_alt="x")
+    wide = ImageFactory(file=image_file("wide.jpg", size=(400, 200)), alt_text="x")
+    article = ArticleFactory(image=wide)
     first = workflow.record_revision(article, actor=editor)
-    article.image = image_file("tall.jpg", size=(100, 300))
+    article.image = ImageFactory(file=image_file("tall.jpg", size=(100, 300)), alt_text="y")
     article.save()
     workflow.record_revision(article, actor=editor)
 
     workflow.restore_revision(first, actor=editor)
 
     article.refresh_from_db()
-    assert (article.image_width, article.image_height) == (400, 200)
+    assert article.image == wide
+    assert (article.image.width, article.image.height) == (400, 200)
 
 
 def test_a_form_that_does_not_say_its_version_cannot_overwrite(client):

@@ -1,69 +1,8 @@
 from django import template
-from django.utils.html import format_html, format_html_join
 
 from articles.feeds import xml_safe
-from articles.renditions import fallback_extension, renditions
 
 register = template.Library()
-
-ARTICLE_WIDTHS = (480, 800, 1200, 1600)
-
-
-@register.simple_tag
-def responsive_image(
-    field_file,
-    width: int | None,
-    height: int | None,
-    alt: str = "",
-    sizes: str = "100vw",
-    widths: str = "",
-    lazy: bool = True,
-    css_class: str = "",
-):
-    """<picture> with WebP and original-format srcsets, width/height set (no layout shift)."""
-    if not field_file:
-        return ""
-    chosen = tuple(int(w) for w in widths.split(",")) if widths else ARTICLE_WIDTHS
-    attributes = {
-        "alt": alt,
-        "width": width or "",
-        "height": height or "",
-        "class": css_class,
-        "loading": "lazy" if lazy else "eager",
-        "decoding": "async",
-    }
-    extension = fallback_extension(field_file.name)
-    if not (width and height and extension):
-        return format_html('<img src="{}"{}>', field_file.url, _attributes(attributes))
-    size = (width, height)
-    webp = renditions(field_file, chosen, "webp", original_size=size)
-    fallback = renditions(field_file, chosen, extension, original_size=size)
-    if not fallback:
-        return format_html('<img src="{}"{}>', field_file.url, _attributes(attributes))
-    attributes["srcset"] = _srcset(fallback)
-    attributes["sizes"] = sizes
-    largest = fallback[-1]
-    source = ""
-    if webp:
-        source = format_html(
-            '<source type="image/webp" srcset="{}" sizes="{}">', _srcset(webp), sizes
-        )
-    return format_html(
-        '<picture>{}<img src="{}"{}></picture>', source, largest.url, _attributes(attributes)
-    )
-
-
-def _srcset(items) -> str:
-    return ", ".join(f"{item.url} {item.width}w" for item in items)
-
-
-def _attributes(attributes: dict) -> str:
-    """Attributes with a value; alt always, since alt="" (decorative) differs from no alt."""
-    return format_html_join(
-        "",
-        ' {}="{}"',
-        ((key, value) for key, value in attributes.items() if value != "" or key == "alt"),
-    )
 
 
 @register.filter

@@ -17,6 +17,7 @@ from articles.models import Article, ArticleSlugRedirect
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    ImageFactory,
     SectionFactory,
     SourceFactory,
     image_file,
@@ -478,11 +479,12 @@ def test_article_page_metadata(client, world):
 
 def test_article_with_image_offers_large_card_with_absolute_image(client, world):
     article = ArticleFactory(
-        slug="with-image", image=image_file("grid.jpg"), image_alt="Engineers at work"
+        slug="with-image",
+        image=ImageFactory(file=image_file("grid.jpg"), alt_text="Engineers at work"),
     )
     soup = parse(client.get(article.get_absolute_url()))
     image_url = meta_content(soup, property="og:image")
-    assert image_url == absolute(article.image.url)
+    assert image_url == absolute(article.image.file.url)
     assert meta_content(soup, name="twitter:card") == "summary_large_image"
     assert meta_content(soup, name="twitter:image") == image_url
     assert client.get(image_url.removeprefix(HOST)).status_code == 200
@@ -499,8 +501,10 @@ def test_article_json_ld_describes_the_news_article(client, world):
         tags=["Energy", "Kyiv"],
         source=world["kyiv_post"],
         source_url="https://www.kyivpost.com/post/42",
-        image=image_file("grid.jpg"),
-        image_alt="Engineers",
+        image=ImageFactory(
+            file=image_file("grid.jpg"),
+            alt_text="Engineers",
+        ),
     )
     article.refresh_from_db()
     data = json_ld(client.get(article.get_absolute_url()))
@@ -509,7 +513,7 @@ def test_article_json_ld_describes_the_news_article(client, world):
     assert data["headline"] == "Grid repairs continue"
     assert data["description"] == "Engineers worked all night."
     assert data["url"] == absolute(article.get_absolute_url())
-    assert data["image"] == [absolute(article.image.url)]
+    assert data["image"] == [absolute(article.image.file.url)]
     assert datetime.fromisoformat(data["datePublished"]) == article.published_at
     assert datetime.fromisoformat(data["dateModified"]) == max(
         article.updated_at, article.published_at

@@ -79,7 +79,7 @@ def test_a_tag_that_cannot_be_stored_or_linked_is_refused(admin_client, filing, 
 # --- control characters ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("field", ["title", "dek", "image_caption"])
+@pytest.mark.parametrize("field", ["title", "dek"])
 def test_control_characters_in_article_text_are_refused(admin_client, filing, field):
     data = article_data(admin_client, filing, **{field: "Power\x0bcut"})
 

@@ -10,6 +10,7 @@ import pytest
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    ImageFactory,
     SectionFactory,
     SourceFactory,
     image_file,
@@ -41,8 +42,10 @@ def test_article_page_query_count_is_constant(client, django_assert_num_queries,
         tags=[f"Tag {n}" for n in range(n_tags)],
         source=SourceFactory(),
         source_url="https://www.source.example/post/1",
-        image=image_file("featured.jpg"),
-        image_alt="Something",
+        image=ImageFactory(
+            file=image_file("featured.jpg"),
+            alt_text="Something",
+        ),
     )
 
     with django_assert_num_queries(ARTICLE_PAGE_QUERIES):

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory, image_file
+from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def srcset_entries(srcset: str) -> list[tuple[str, int]]:
 
 def test_article_page_offers_webp_and_jpeg_renditions_at_each_width(client):
     article = ArticleFactory(
-        image=image_file("street.jpg", size=(2000, 1000)), image_alt="A street"
+        image=ImageFactory(file=image_file("street.jpg", size=(2000, 1000)), alt_text="A street")
     )
 
     page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
@@ -58,7 +58,7 @@ def test_article_page_offers_webp_and_jpeg_renditions_at_each_width(client):
 
 def test_a_small_original_is_never_enlarged(client):
     article = ArticleFactory(
-        image=image_file("small.png", size=(600, 400), fmt="PNG"), image_alt="x"
+        image=ImageFactory(file=image_file("small.png", size=(600, 400), fmt="PNG"), alt_text="x")
     )
 
     page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
@@ -69,7 +69,9 @@ def test_a_small_original_is_never_enlarged(client):
 
 
 def test_renditions_are_made_once_and_reused(client):
-    article = ArticleFactory(image=image_file("once.jpg", size=(1000, 500)), image_alt="x")
+    article = ArticleFactory(
+        image=ImageFactory(file=image_file("once.jpg", size=(1000, 500)), alt_text="x")
+    )
     client.get(article.get_absolute_url())
     first = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
     url = first.find("figure").find("img")["src"]
@@ -87,7 +89,7 @@ def test_renditions_carry_no_location_data(client):
     gps = exif.get_ifd(0x8825)
     gps[1], gps[2] = "N", (50.0, 27.0, 0.0)
     upload = image_file("gps.jpg", size=(1200, 800), exif=exif)
-    article = ArticleFactory(image=upload, image_alt="x")
+    article = ArticleFactory(image=ImageFactory(file=upload, alt_text="x"))
 
     page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
     for url, _ in srcset_entries(page.find("figure").find("img")["srcset"]):
@@ -96,7 +98,9 @@ def test_renditions_carry_no_location_data(client):
 
 def test_teasers_below_the_first_load_lazily(client):
     for index in range(3):
-        ArticleFactory(image=image_file(f"t{index}.jpg", size=(900, 600)), image_alt="x")
+        ArticleFactory(
+            image=ImageFactory(file=image_file(f"t{index}.jpg", size=(900, 600)), alt_text="x")
+        )
 
     page = BeautifulSoup(client.get("/").content, "html.parser")
     loading = [img["loading"] for img in page.select(".teaser img")]
@@ -117,13 +121,13 @@ def test_author_photos_use_small_renditions(client):
 
 def test_gif_is_served_as_uploaded(client):
     article = ArticleFactory(
-        image=image_file("anim.gif", size=(300, 200), fmt="GIF"), image_alt="x"
+        image=ImageFactory(file=image_file("anim.gif", size=(300, 200), fmt="GIF"), alt_text="x")
     )
 
     page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
     img = page.find("figure").find("img")
 
-    assert img["src"] == article.image.url
+    assert img["src"] == article.image.file.url
     assert not img.get("srcset")
 
 
@@ -133,8 +137,10 @@ def test_every_image_says_its_alt_text_even_when_decorative(client):
     sits next to the author's name)."""
     author = AuthorFactory(photo=image_file("face.jpg", size=(400, 400)))
     article = ArticleFactory(
-        image=image_file("street.jpg", size=(1600, 900)),
-        image_alt="A street at dawn",
+        image=ImageFactory(
+            file=image_file("street.jpg", size=(1600, 900)),
+            alt_text="A street at dawn",
+        ),
         authors=[author],
     )
 
@@ -154,7 +160,9 @@ def test_a_second_page_view_does_not_ask_the_storage_about_renditions(client, mo
     """Which renditions exist is remembered in the cache: on object storage every existence
     check would be an HTTP request, a dozen per image."""
     for number in range(3):
-        ArticleFactory(image=image_file(f"s{number}.jpg", size=(1700, 900)), image_alt="x")
+        ArticleFactory(
+            image=ImageFactory(file=image_file(f"s{number}.jpg", size=(1700, 900)), alt_text="x")
+        )
     assert client.get("/").status_code == 200  # makes the renditions
     checked = []
     real_exists = default_storage.exists
@@ -177,7 +185,7 @@ def test_images_still_show_when_redis_is_down(client, settings):
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
         }
     }
-    ArticleFactory(image=image_file("s.jpg", size=(1700, 900)), image_alt="x")
+    ArticleFactory(image=ImageFactory(file=image_file("s.jpg", size=(1700, 900)), alt_text="x"))
 
     response = client.get("/")
 
@@ -188,12 +196,14 @@ def test_images_still_show_when_redis_is_down(client, settings):
 
 def test_two_media_folders_sharing_one_cache_each_get_their_renditions(client, settings, tmp_path):
     """Staging and production on one Redis: what one has made is not taken as the other's."""
-    ArticleFactory(image=image_file("shared.jpg", size=(1700, 900)), image_alt="x")
+    ArticleFactory(
+        image=ImageFactory(file=image_file("shared.jpg", size=(1700, 900)), alt_text="x")
+    )
     client.get("/")  # renditions made in the first media folder, and remembered
-    original = default_storage.open(Article.objects.get().image.name).read()
+    original = default_storage.open(Article.objects.get().image.file.name).read()
 
     settings.MEDIA_ROOT = tmp_path / "other-site-media"
-    default_storage.save(Article.objects.get().image.name, io.BytesIO(original))
+    default_storage.save(Article.objects.get().image.file.name, io.BytesIO(original))
     page = BeautifulSoup(client.get("/").content, "html.parser")
 
     img = page.select_one("main img")

@@ -15,6 +15,7 @@ from articles.sanitize import sanitize_html
 from authors.models import Author
 from comments.models import Comment
 from comments.moderation import actions
+from images.models import Image as LibraryImage
 
 DEMO_PASSWORD = "newsroom-demo"
 
@@ -50,9 +51,12 @@ def test_first_run_loads_the_demo_content():
     for article in Article.objects.all():
         assert article.section is not None
         assert 2 <= article.tags.count() <= 4
-        assert article.image and article.image.storage.exists(article.image.name)
-        assert (article.image_width, article.image_height) == (1600, 900)
-        assert article.image_alt and article.image_credit
+        image = article.image
+        assert image and image.file.storage.exists(image.file.name)
+        assert (image.width, image.height) == (1600, 900)
+        assert image.alt_text and image.credit and image.caption
+        assert image.title == article.title
+    assert LibraryImage.objects.count() == 12
 
     for article in Article.objects.all():
         # History starts with the demo text, so an editor's first change can be compared

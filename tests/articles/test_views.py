@@ -16,6 +16,7 @@ from articles.models import Article
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    ImageFactory,
     SectionFactory,
     SourceFactory,
     UserFactory,
@@ -93,8 +94,10 @@ def test_home_teaser_shows_title_dek_byline_and_image(client):
         title="Grid under attack",
         dek="Power cuts across Kyiv after overnight strikes.",
         authors=[jane, john],
-        image=image_file("grid.jpg"),
-        image_alt="A dark street",
+        image=ImageFactory(
+            file=image_file("grid.jpg"),
+            alt_text="A dark street",
+        ),
     )
     without_image = ArticleFactory(title="Talks resume", dek="Delegations meet in Geneva.")
 
@@ -268,10 +271,12 @@ def full_article():
             source=source,
             source_url="https://www.kyivpost.com/post/123",
             published_at=NOON,
-            image=image_file("plant.jpg", size=(120, 80)),
-            image_alt="A power plant at dusk",
-            image_caption="The Trypilska plant after the strike.",
-            image_credit="Photo: Jane Doe",
+            image=ImageFactory(
+                file=image_file("plant.jpg", size=(120, 80)),
+                alt_text="A power plant at dusk",
+                caption="The Trypilska plant after the strike.",
+                credit="Photo: Jane Doe",
+            ),
         )
 
 
@@ -311,7 +316,7 @@ def test_article_page_shows_every_part_in_reading_order(client, full_article):
 
     figure = main.find("figure")
     img = figure.find("img")
-    assert is_rendition_of(img["src"], article.image)
+    assert is_rendition_of(img["src"], article.image.file)
     assert img["alt"] == "A power plant at dusk"
     caption = text_of(figure.find("figcaption"))
     assert "The Trypilska plant after the strike." in caption

@@ -17,6 +17,7 @@ from authors.models import Author
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    ImageFactory,
     SectionFactory,
     UserFactory,
     image_file,
@@ -106,9 +107,7 @@ def form_data(article: Article | None = None, *, authors=(), **fields) -> dict:
             "slug": article.slug,
             "dek": article.dek,
             "body": article.body,
-            "image_alt": article.image_alt,
-            "image_caption": article.image_caption,
-            "image_credit": article.image_credit,
+            "image": str(article.image_id or ""),
             "section": str(article.section_id or ""),
             "tags": ", ".join(article.tags.names()),
             "source": str(article.source_id or ""),
@@ -865,17 +864,22 @@ def test_complete_article_is_published(client, people):
 
 
 @pytest.mark.parametrize(
-    ("field", "error"),
-    [("dek", "This field is required."), ("image_alt", "Describe the image")],
+    ("field", "value", "error"),
+    [
+        ("dek", "", "This field is required."),
+        ("image", "999999", "Select a valid choice"),
+    ],
 )
-def test_missing_dek_or_image_alt_text_is_refused_by_the_form(client, people, field, error):
+def test_missing_dek_or_unknown_image_is_refused_by_the_form(client, people, field, value, error):
     # The form refuses these before the workflow runs: nothing is saved at all.
     article = make_article(
-        Status.IN_REVIEW, people["other_writer"], image=image_file(), image_alt="A substation"
+        Status.IN_REVIEW,
+        people["other_writer"],
+        image=ImageFactory(file=image_file(), alt_text="A substation"),
     )
     client.force_login(people["editor"])
     before = db_state()
-    data = form_data(article, title="A new headline", _workflow="publish", **{field: ""})
+    data = form_data(article, title="A new headline", _workflow="publish", **{field: value})
 
     response = client.post(change_url(article), data)
 
@@ -887,7 +891,10 @@ def test_missing_dek_or_image_alt_text_is_refused_by_the_form(client, people, fi
 def test_workflow_lists_a_missing_dek_and_image_alt_text(people):
     # Articles stored without the admin (imports, the shell) meet the same check.
     article = make_article(
-        Status.IN_REVIEW, people["other_writer"], dek=" ", image=image_file(), image_alt=""
+        Status.IN_REVIEW,
+        people["other_writer"],
+        dek=" ",
+        image=ImageFactory(file=image_file(), alt_text=""),
     )
 
     with pytest.raises(workflow.WorkflowError) as refusal:

@@ -14,6 +14,7 @@ from comments.models import Comment
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    ImageFactory,
     SectionFactory,
     SourceFactory,
     image_file,
@@ -60,10 +61,12 @@ def site():
         body="<p>The convoy left Lviv on Monday morning and crossed the country by night.</p>"
         "<p>Local volunteers unloaded it in under four hours.</p>",
         section=world,
-        image=image_file("convoy.jpg", size=(1200, 675)),
-        image_alt="Volunteers unload boxes of food from a lorry in a snowy courtyard",
-        image_caption="Unloading in Kharkiv.",
-        image_credit="Photo: Newsroom",
+        image=ImageFactory(
+            file=image_file("convoy.jpg", size=(1200, 675)),
+            alt_text="Volunteers unload boxes of food from a lorry in a snowy courtyard",
+            caption="Unloading in Kharkiv.",
+            credit="Photo: Newsroom",
+        ),
         authors=[olena, mark],
         tags=["Ukraine", "Humanitarian aid"],
         source=source,
@@ -76,8 +79,10 @@ def site():
             slug=slug,
             dek=f"{title}: what happened and what comes next.",
             section=section,
-            image=image_file(f"{slug}.jpg", size=(800, 450)),
-            image_alt=f"Photo for {title}",
+            image=ImageFactory(
+                file=image_file(f"{slug}.jpg", size=(800, 450)),
+                alt_text=f"Photo for {title}",
+            ),
             authors=[author],
             tags=["Ukraine"],
             source=source,

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    ImageFactory,
     SectionFactory,
     SourceFactory,
     image_file,
@@ -43,10 +44,12 @@ def story():
         dek="Forty lorries of food and generators arrived after a three-day journey.",
         body="<p>The convoy left Lviv on Monday morning and crossed the country by night.</p>"
         "<p>Local volunteers unloaded it in under four hours.</p>",
-        image=image_file("convoy.jpg", size=(1200, 675)),
-        image_alt=IMAGE_ALT,
-        image_caption="Unloading in Kharkiv.",
-        image_credit="Photo: Newsroom",
+        image=ImageFactory(
+            file=image_file("convoy.jpg", size=(1200, 675)),
+            alt_text=IMAGE_ALT,
+            caption="Unloading in Kharkiv.",
+            credit="Photo: Newsroom",
+        ),
         authors=authors,
         tags=["Ukraine", "Humanitarian aid"],
         source=source,

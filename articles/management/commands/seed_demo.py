@@ -29,6 +29,7 @@ from articles import workflow
 from articles.models import Article, ArticleRevision, Byline, Section, Source
 from authors.models import Author
 from comments.models import Comment, ModerationLogEntry
+from images.models import Image as LibraryImage
 
 DEMO_PASSWORD = "newsroom-demo"
 
@@ -170,7 +171,7 @@ USERS = [
 WRITER_AUTHOR_SLUG = "olena-marchenko"
 
 # Permissions a group gets only when it has none yet (a migration may have set them).
-EDITOR_APPS = ["articles", "authors", "taggit"]
+EDITOR_APPS = ["articles", "authors", "images", "taggit"]
 WRITER_PERMISSIONS = {
     "articles": [
         "add_article",
@@ -184,6 +185,7 @@ WRITER_PERMISSIONS = {
         "delete_byline",
         "view_byline",
     ],
+    "images": ["add_image", "change_image", "view_image"],
     "authors": ["view_author"],
     "taggit": ["view_tag", "add_tag"],
 }
@@ -877,9 +879,6 @@ class Command(BaseCommand):
                     "source_url": data.get("source_url", ""),
                     "status": status,
                     "published_at": published_at,
-                    "image_alt": data["image_alt"],
-                    "image_caption": data["image_caption"],
-                    "image_credit": IMAGE_CREDIT,
                     "created_by": editor,
                     "updated_by": editor,
                 },
@@ -896,10 +895,27 @@ class Command(BaseCommand):
                 article.tags.add(*data["tags"])
                 self.added["Articles tagged"] += 1
 
-            if not has_file(article.image):
-                image = landscape_jpeg(article.slug, data["palette"])
-                self.save_image(article.image, f"{article.slug[:60]}.jpg", image)
-                self.added["Featured images"] += 1
+            if article.image is None:
+                # Found again by title and credit, so a run after the image was taken off
+                # the article does not add a second copy to the library.
+                image, image_created = LibraryImage.objects.get_or_create(
+                    title=data["title"],
+                    credit=IMAGE_CREDIT,
+                    defaults={
+                        "alt_text": data["image_alt"],
+                        "caption": data["image_caption"],
+                        "uploaded_by": editor,
+                    },
+                )
+                self.tally("Library images", image_created)
+                article.image = image
+                Article.objects.filter(pk=article.pk).update(image=image)
+                if not created:
+                    self.added["Featured images"] += 1
+            if not has_file(article.image.file):
+                picture = landscape_jpeg(article.slug, data["palette"])
+                self.save_image(article.image.file, f"{article.slug[:60]}.jpg", picture)
+                self.added["Image files"] += 1
 
             if created and published_at and published_at < now:
                 # Look as if written shortly before publication, not as edited just now

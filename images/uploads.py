@@ -1,4 +1,4 @@
-"""Validation and clean-up of uploaded images (featured images, author photos).
+"""Validation and clean-up of uploaded images (the media library, author photos).
 
 Every upload is opened with Pillow, checked against the allowed formats and the size limits
 *before* its pixels are decoded (so a decompression bomb costs nothing), then re-encoded: the

@@ -1,5 +1,5 @@
 """Uploaded images: refused when unsafe or unsuitable, cleaned (orientation applied, EXIF and GPS
-removed) when accepted. Checked on clean_image_upload itself, on the article model form and
+removed) when accepted. Checked on clean_image_upload itself, on the media library's form and
 through the admin, the way an editor uploads."""
 
 import io
@@ -16,18 +16,19 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from PIL import Image
 
-from articles.forms import ArticleAdminForm
-from articles.images import clean_image_upload
-from articles.models import Article
 from authors.models import Author
-from tests.factories import ArticleFactory, UserFactory, image_file
+from images.forms import ImageForm
+from images.models import Image as LibraryImage
+from images.uploads import clean_image_upload
+from tests.factories import ImageFactory, UserFactory, image_file
 
-ArticleImageForm = modelform_factory(Article, fields=["title", "slug", "dek", "image", "image_alt"])
 FORM_DATA = {
     "title": "Power restored in Kharkiv",
-    "slug": "power-restored-in-kharkiv",
-    "dek": "Engineers worked through the night.",
-    "image_alt": "Engineers on a pylon at dawn",
+    "alt_text": "Engineers on a pylon at dawn",
+    "caption": "Engineers worked through the night.",
+    "credit": "",
+    "focal_x": "50",
+    "focal_y": "50",
 }
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -102,7 +103,7 @@ def exif_with_rotation_and_gps() -> Image.Exif:
     return exif
 
 
-def submit(files: dict, form_class=ArticleImageForm, data=None):
+def submit(files: dict, form_class=ImageForm, data=None):
     form = form_class(data=dict(FORM_DATA if data is None else data), files=files)
     valid = form.is_valid()  # must not raise, whatever the upload
     return form, valid
@@ -240,19 +241,19 @@ def test_format_is_judged_by_content_not_by_name():
     ],
     ids=["text", "bmp", "tiff", "bomb"],
 )
-def test_model_form_shows_the_error_on_the_image_field_and_keeps_the_rest(
+def test_model_form_shows_the_error_on_the_file_field_and_keeps_the_rest(
     make_upload, expected, settings
 ):
-    form, valid = submit({"image": make_upload()})
+    form, valid = submit({"file": make_upload()})
 
     assert not valid
-    assert list(form.errors) == ["image"]
-    assert any(expected in message for message in form.errors["image"])
+    assert list(form.errors) == ["file"]
+    assert any(expected in message for message in form.errors["file"])
     # What the editor typed is still there when the form is shown again.
     assert form.data["title"] == FORM_DATA["title"]
     assert f'value="{FORM_DATA["title"]}"' in str(form["title"])
-    assert FORM_DATA["dek"] in str(form["dek"])
-    assert Article.objects.count() == 0
+    assert FORM_DATA["caption"] in str(form["caption"])
+    assert LibraryImage.objects.count() == 0
     assert stored_files(settings) == []
 
 
@@ -260,11 +261,11 @@ def test_model_form_shows_the_error_on_the_image_field_and_keeps_the_rest(
 def test_model_form_refuses_too_large_file(settings):
     settings.NEWSROOM_MAX_IMAGE_BYTES = 2048
 
-    form, valid = submit({"image": upload("big.png", noisy_png(), "image/png")})
+    form, valid = submit({"file": upload("big.png", noisy_png(), "image/png")})
 
     assert not valid
-    assert list(form.errors) == ["image"]
-    assert filesizeformat(2048) in form.errors["image"][0]
+    assert list(form.errors) == ["file"]
+    assert filesizeformat(2048) in form.errors["file"][0]
     assert stored_files(settings) == []
 
 
@@ -272,30 +273,23 @@ def test_model_form_refuses_too_large_file(settings):
 def test_model_form_refuses_too_many_pixels(settings):
     settings.NEWSROOM_MAX_IMAGE_PIXELS = 10_000
 
-    form, valid = submit({"image": image_file("big.jpg", size=(200, 200))})
+    form, valid = submit({"file": image_file("big.jpg", size=(200, 200))})
 
     assert not valid
-    assert list(form.errors) == ["image"]
-    assert "10,000 pixels" in form.errors["image"][0]
+    assert list(form.errors) == ["file"]
+    assert "10,000 pixels" in form.errors["file"][0]
 
 
 @pytest.mark.django_db
-def test_admin_form_refuses_bomb_on_the_image_field(settings):
-    data = {
-        **FORM_DATA,
-        "status": Article.Status.DRAFT,
-        "comments_enabled": "on",
-    }
-
+def test_library_form_refuses_a_bomb_and_still_asks_for_the_alt_text(settings):
     form, valid = submit(
-        {"image": upload("bomb.png", png_bomb(30_000, 30_000), "image/png")},
-        form_class=ArticleAdminForm,
-        data=data,
+        {"file": upload("bomb.png", png_bomb(30_000, 30_000), "image/png")},
+        data={**FORM_DATA, "alt_text": ""},
     )
 
     assert not valid
-    assert "pixels" in form.errors["image"][0]
-    assert "image_alt" not in form.errors
+    assert "pixels" in form.errors["file"][0]
+    assert form.errors["alt_text"] == ["Describe the image for readers who cannot see it."]
     assert stored_files(settings) == []
 
 
@@ -321,20 +315,8 @@ def admin_client_logged_in(client):
 
 
 def admin_post_data(**extra) -> dict:
-    return {
-        **FORM_DATA,
-        "body": "<p>Body</p>",
-        "status": Article.Status.DRAFT,
-        "published_at_0": "",
-        "published_at_1": "",
-        "comments_enabled": "on",
-        "tags": "",
-        "bylines-TOTAL_FORMS": "0",
-        "bylines-INITIAL_FORMS": "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-        **extra,
-    }
+    fields = {key: value for key, value in FORM_DATA.items() if not key.startswith("focal")}
+    return {**fields, **extra}
 
 
 @pytest.mark.django_db
@@ -342,31 +324,51 @@ def test_admin_upload_of_a_bomb_shows_the_error_and_stores_nothing(
     admin_client_logged_in, settings
 ):
     response = admin_client_logged_in.post(
-        reverse("admin:articles_article_add"),
-        admin_post_data(image=upload("bomb.png", png_bomb(30_000, 30_000), "image/png")),
+        reverse("admin:images_image_add"),
+        admin_post_data(file=upload("bomb.png", png_bomb(30_000, 30_000), "image/png")),
     )
 
     assert response.status_code == 200  # the form again, not a crash
     form = response.context["adminform"].form
-    assert list(form.errors) == ["image"]
-    assert "far too many pixels" in form.errors["image"][0]
+    assert list(form.errors) == ["file"]
+    assert "far too many pixels" in form.errors["file"][0]
     assert FORM_DATA["title"] in response.text
-    assert Article.objects.count() == 0
+    assert LibraryImage.objects.count() == 0
     assert stored_files(settings) == []
 
 
 @pytest.mark.django_db
 def test_admin_upload_of_a_photo_is_stored(admin_client_logged_in, settings):
     response = admin_client_logged_in.post(
-        reverse("admin:articles_article_add"),
-        admin_post_data(image=image_file("pylon.jpg", size=(80, 50))),
+        reverse("admin:images_image_add"),
+        admin_post_data(file=image_file("pylon.jpg", size=(80, 50))),
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    article = Article.objects.get()
-    assert (article.image_width, article.image_height) == (80, 50)
-    assert Path(article.image.path).is_file()
-    assert Path(article.image.path).is_relative_to(Path(settings.MEDIA_ROOT))
+    image = LibraryImage.objects.get()
+    assert (image.width, image.height) == (80, 50)
+    assert Path(image.file.path).is_file()
+    assert Path(image.file.path).is_relative_to(Path(settings.MEDIA_ROOT))
+
+
+@pytest.mark.django_db
+def test_admin_upload_of_a_phone_photo_stores_it_without_location(admin_client_logged_in, settings):
+    raw = encode(two_tone((60, 40)), "JPEG", exif=exif_with_rotation_and_gps(), quality=95)
+
+    response = admin_client_logged_in.post(
+        reverse("admin:images_image_add"), admin_post_data(file=upload("IMG_0001.jpg", raw))
+    )
+
+    assert response.status_code == 302
+    image = LibraryImage.objects.get()
+    stored_bytes = Path(image.file.path).read_bytes()
+    with Image.open(image.file.path) as stored:
+        assert stored.getexif().get_ifd(GPS_IFD) == {}
+        assert GPS_IFD not in stored.getexif()
+        assert "exif" not in stored.info
+    assert b"PhoneMaker" not in stored_bytes
+    assert (image.width, image.height) == (40, 60)  # upright, as the phone held it
+    assert stored_files(settings) == [Path(image.file.path)]
 
 
 # --- accepted uploads -------------------------------------------------------------------
@@ -385,14 +387,14 @@ def test_admin_upload_of_a_photo_is_stored(admin_client_logged_in, settings):
 def test_allowed_formats_are_accepted_and_stored(fmt, name, extension, settings):
     data = encode(two_tone((60, 40)), fmt)
 
-    form, valid = submit({"image": upload(name, data, f"image/{fmt.lower()}")})
+    form, valid = submit({"file": upload(name, data, f"image/{fmt.lower()}")})
 
     assert valid, form.errors
-    article = form.save()
-    article.refresh_from_db()
-    assert article.image.name.endswith(extension)
-    assert (article.image_width, article.image_height) == (60, 40)
-    with Image.open(article.image.path) as stored:
+    image = form.save()
+    image.refresh_from_db()
+    assert image.file.name.endswith(extension)
+    assert (image.width, image.height) == (60, 40)
+    with Image.open(image.file.path) as stored:
         assert stored.format == fmt
         assert stored.size == (60, 40)
     assert len(stored_files(settings)) == 1
@@ -458,38 +460,34 @@ def test_exif_and_gps_removed_from_png_and_webp_too(fmt):
 
 
 @pytest.mark.django_db
-def test_stored_article_image_has_no_location_and_is_upright(settings):
+def test_stored_library_image_has_no_location_and_is_upright(settings):
     raw = encode(two_tone((60, 40)), "JPEG", exif=exif_with_rotation_and_gps())
 
-    form, valid = submit({"image": upload("IMG_0001.jpg", raw)})
+    form, valid = submit({"file": upload("IMG_0001.jpg", raw)})
 
     assert valid, form.errors
-    article = form.save()
-    article.refresh_from_db()
+    image = form.save()
+    image.refresh_from_db()
     # The dimensions the templates use are those of the upright picture.
-    assert (article.image_width, article.image_height) == (40, 60)
-    with Image.open(article.image.path) as stored:
+    assert (image.width, image.height) == (40, 60)
+    with Image.open(image.file.path) as stored:
         assert stored.size == (40, 60)
         assert GPS_IFD not in stored.getexif()
         assert ORIENTATION not in stored.getexif()
-    stored_bytes = Path(article.image.path).read_bytes()
+    stored_bytes = Path(image.file.path).read_bytes()
     assert b"PhoneMaker" not in stored_bytes
-    assert stored_files(settings) == [Path(article.image.path)]
+    assert stored_files(settings) == [Path(image.file.path)]
 
 
 @pytest.mark.django_db
-def test_editing_an_article_without_a_new_upload_keeps_the_image():
-    article = ArticleFactory(image=image_file("keep.jpg"), image_alt="Kept")
-    form_class = modelform_factory(Article, fields=["title", "slug", "dek", "image", "image_alt"])
+def test_editing_a_library_image_without_a_new_upload_keeps_the_file():
+    image = ImageFactory(file=image_file("keep.jpg"), alt_text="Kept")
 
-    form = form_class(
-        data={"title": "New title", "slug": article.slug, "dek": article.dek, "image_alt": "Kept"},
-        instance=article,
-    )
+    form = ImageForm(data={**FORM_DATA, "title": "New title"}, instance=image)
 
     assert form.is_valid(), form.errors
     form.save()
-    article.refresh_from_db()
-    assert article.title == "New title"
-    assert article.image.name.endswith(".jpg")
-    assert Path(article.image.path).is_file()
+    image.refresh_from_db()
+    assert image.title == "New title"
+    assert image.file.name.endswith(".jpg")
+    assert Path(image.file.path).is_file()
