@@ -12,7 +12,13 @@ from playwright.sync_api import Page, expect
 from articles import workflow
 from articles.models import Article, ArticleRevision
 from tests.browser.helpers import admin_log_in, choose_in_autocomplete
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    ImageFactory,
+    SectionFactory,
+    image_file,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -226,3 +232,119 @@ def test_a_long_headline_and_dek_are_shown_whole(page: Page, live_server, editor
         assert sizes[0] <= sizes[1] + 1, sizes  # every line visible, no inner scrolling
         assert sizes[2] >= 600, sizes
     assert title.input_value() == headline
+
+
+def test_a_library_image_and_an_embed_go_into_the_body_and_reach_readers(
+    page: Page, live_server, editor, browser, screenshot
+):
+    """The editor picks a picture in the library's popup and embeds a video by its address;
+    readers get the picture in every size and a placeholder that asks before loading."""
+    photo = ImageFactory(
+        file=image_file("substation.jpg", size=(1600, 1000)),
+        title="Substation at dawn",
+        alt_text="Engineers on a substation roof at dawn",
+        caption="Repairs at the Kharkiv substation.",
+        credit="Photo: Олена Коваленко",
+    )
+    ImageFactory(title="Another picture")
+    article = ArticleFactory(body="<p>Crews worked all night.</p><p>Power is back.</p>")
+    workflow.record_revision(article, actor=editor)
+    admin_log_in(page, live_server, USERNAME, PASSWORD)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    body_editor = page.locator(EDITOR)
+    body_editor.locator("p", has_text="Crews worked all night.").click()
+    page.keyboard.press("End")
+
+    # A picture from the library, at the cursor.
+    page.locator(".prose-menubar button[data-name=newsImage]").click()
+    dialog = page.locator("dialog[open]")
+    with page.expect_popup() as popup_info:
+        dialog.get_by_role("button", name="Choose or upload…").click()
+    library = popup_info.value
+    library.get_by_role("link", name="Substation at dawn").click()
+    expect(dialog.locator("input[name=alt]")).to_have_value(photo.alt_text)
+    expect(dialog.locator(".news-image-chosen")).to_have_text("Substation at dawn")
+    dialog.locator("input[name=alt]").fill("Engineers on the roof — Олена 👩")
+    dialog.get_by_role("button", name="Insert").click()
+    expect(body_editor.locator(f"figure[data-image-id='{photo.pk}'] img")).to_be_visible()
+
+    # A video, by its address, after the second paragraph.
+    body_editor.locator("p", has_text="Power is back.").click()
+    page.keyboard.press("End")
+    page.locator(".prose-menubar button[data-name=newsEmbed]").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Address of the post or video").fill(
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    )
+    dialog.get_by_label("Caption (optional)").fill("The repairs, filmed by residents")
+    dialog.get_by_role("button", name="Insert").click()
+    expect(body_editor.locator(".news-embed")).to_contain_text("youtube.com/watch")
+    screenshot(page, "admin-body-figures.png")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.body.startswith(
+        f'<p>Crews worked all night.</p><figure data-image-id="{photo.pk}"><img src="/media/'
+    )
+    assert (
+        'alt="Engineers on the roof — Олена 👩"><figcaption>Repairs at the Kharkiv' in stored.body
+    )
+    assert stored.body.endswith(
+        '<p>Power is back.</p><figure data-embed-url="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+        "<figcaption>The repairs, filmed by residents</figcaption></figure>"
+    )
+    assert list(stored.body_images.values_list("image_id", flat=True)) == [photo.pk]
+
+    # A reader: the page loads nothing from YouTube (the page fixture fails the test on any
+    # request to another host); the picture comes in several sizes, with caption and credit.
+    page.goto(live_server.url + stored.get_absolute_url())
+    figure = page.locator(".article__body figure.body-figure")
+    expect(figure.locator("img")).to_have_attribute("alt", "Engineers on the roof — Олена 👩")
+    assert "800w" in figure.locator("img").get_attribute("srcset")
+    expect(figure.locator("figcaption")).to_contain_text("Repairs at the Kharkiv substation.")
+    expect(figure.locator("figcaption")).to_contain_text("Photo: Олена Коваленко")
+    embed = page.locator(".article__body figure.embed")
+    expect(embed).to_contain_text("Video on YouTube")
+    expect(embed.get_by_role("link", name="Open on YouTube")).to_have_attribute(
+        "href", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    )
+    expect(embed.locator("iframe")).to_have_count(0)
+
+    # Pressing Load puts the provider's privacy-enhanced player there (in a context of its
+    # own, where requests to other hosts are stopped and recorded).
+    context = browser.new_context()
+    elsewhere: list[str] = []
+
+    def stop_other_hosts(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", stop_other_hosts)
+    reader = context.new_page()
+    reader.goto(live_server.url + stored.get_absolute_url())
+    assert elsewhere == []
+    reader.get_by_role("button", name="Load the video").click()
+    frame = reader.locator(".article__body figure.embed iframe")
+    expect(frame).to_have_attribute("src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+    expect(reader.locator(".article__body figure.embed figcaption")).to_have_text(
+        "The repairs, filmed by residents"
+    )
+    context.close()
+
+
+def test_without_javascript_an_embed_is_a_link(new_page, live_server):
+    article = ArticleFactory(
+        body='<figure data-embed-url="https://vimeo.com/76979871"><figcaption>Кіно'
+        "</figcaption></figure>"
+    )
+    page = new_page(java_script_enabled=False)
+
+    page.goto(live_server.url + article.get_absolute_url())
+
+    embed = page.locator(".article__body figure.embed")
+    expect(embed.get_by_role("link", name="Open on Vimeo")).to_be_visible()
+    expect(embed.get_by_role("button")).to_be_hidden()
