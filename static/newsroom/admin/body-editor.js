@@ -22,6 +22,14 @@ export const NewsPaste = Extension.create({
             for (const paragraph of doc.body.querySelectorAll("p")) {
               if (isEmptyParagraph(paragraph)) paragraph.remove()
             }
+            // Only a link's address and title mean something here; classes, targets and
+            // tracking attributes of the page it came from do not.
+            for (const element of doc.body.querySelectorAll("*")) {
+              for (const name of element.getAttributeNames()) {
+                const kept = element.tagName === "A" ? ["href", "title"] : ["start", "style"]
+                if (!kept.includes(name)) element.removeAttribute(name)
+              }
+            }
             for (const br of doc.body.querySelectorAll("br")) {
               const parent = br.parentElement
               const inText = parent && parent.closest("p, li, h1, h2, h3, h4, h5, h6, td, blockquote")
