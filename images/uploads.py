@@ -68,16 +68,28 @@ def clean_image_upload(upload) -> SimpleUploadedFile:
             params={"format": image.format, "allowed": ALLOWED_NAMES},
         )
     width, height = image.size
-    # Every frame of an animation is decoded on re-encoding, so all of them count.
-    frames = getattr(image, "n_frames", 1)
+    # Every frame of an animation is decoded on re-encoding, so all of them count; they are
+    # counted no further than the limit, so a million-frame file costs no more than a short one.
+    frame_limit = settings.NEWSROOM_MAX_IMAGE_FRAMES
+    frames = _count_frames(image, up_to=frame_limit + 1)
+    if frames > frame_limit:
+        raise ValidationError(
+            "This animation has more than %(limit)s frames; the most accepted is %(limit)s. "
+            "Shorten it, or upload a still image.",
+            code="too_many_frames",
+            params={"limit": f"{frame_limit:,}"},
+        )
     if width * height * frames > settings.NEWSROOM_MAX_IMAGE_PIXELS:
         raise ValidationError(
-            "This image is %(width)s × %(height)s pixels; the largest accepted is "
-            "%(limit)s pixels in all. Scale it down and upload it again.",
+            "This image is %(width)s × %(height)s pixels%(frames)s; the largest accepted is "
+            "%(limit)s pixels in all (width × height × frames). Scale it down%(shorten)s and "
+            "upload it again.",
             code="too_many_pixels",
             params={
                 "width": f"{width:,}",
                 "height": f"{height:,}",
+                "frames": f" × {frames:,} frames" if frames > 1 else "",
+                "shorten": " or shorten the animation" if frames > 1 else "",
                 "limit": f"{settings.NEWSROOM_MAX_IMAGE_PIXELS:,}",
             },
         )
@@ -93,6 +105,21 @@ def clean_image_upload(upload) -> SimpleUploadedFile:
         ) from exc
     stem = Path(upload.name or "image").stem[:80] or "image"
     return SimpleUploadedFile(f"{stem}.{extension}", data, content_type=content_type)
+
+
+def _count_frames(image: Image.Image, *, up_to: int) -> int:
+    """How many frames ``image`` has, counting no further than ``up_to``."""
+    if not getattr(image, "is_animated", False):
+        return 1
+    count = 1
+    try:
+        while count < up_to:
+            image.seek(count)
+            count += 1
+    except EOFError:
+        pass
+    image.seek(0)
+    return count
 
 
 def _reencode(image: Image.Image, fmt: str) -> bytes:

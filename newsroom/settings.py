@@ -229,6 +229,8 @@ NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
 # Uploaded images: largest file in bytes and largest picture in pixels (width × height).
 NEWSROOM_MAX_IMAGE_BYTES = env_int("NEWSROOM_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 NEWSROOM_MAX_IMAGE_PIXELS = env_int("NEWSROOM_MAX_IMAGE_PIXELS", 40_000_000)
+# Frames of an animated GIF/WebP/PNG; each is decoded when the upload is cleaned.
+NEWSROOM_MAX_IMAGE_FRAMES = env_int("NEWSROOM_MAX_IMAGE_FRAMES", 300)
 # Let Django serve uploaded media itself (always on with debug). In production prefer the
 # web server in front of gunicorn (see README); this suits a small single-server site.
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", DEBUG)

@@ -491,3 +491,42 @@ def test_editing_a_library_image_without_a_new_upload_keeps_the_file():
     assert image.title == "New title"
     assert image.file.name.endswith(".jpg")
     assert Path(image.file.path).is_file()
+
+
+def animation(frames: int, size: tuple[int, int] = (1, 1)) -> bytes:
+    # Alternate colours: Pillow would merge identical consecutive frames.
+    images = [Image.new("RGB", size, ("red", "blue")[index % 2]) for index in range(frames)]
+    return encode(images[0], "GIF", save_all=True, append_images=images[1:], duration=10)
+
+
+def test_an_animation_with_too_many_frames_is_refused_saying_so(settings):
+    """A GIF of thousands of 1×1 frames has few pixels but costs seconds and hundreds of MB
+    to re-encode; the frame count has its own limit, and the message names it."""
+    settings.NEWSROOM_MAX_IMAGE_FRAMES = 300
+
+    with pytest.raises(ValidationError) as refused:
+        clean_image_upload(upload("flood.gif", animation(5000), "image/gif"))
+
+    assert refused.value.code == "too_many_frames"
+    assert "more than 300 frames" in refused.value.messages[0]
+
+
+def test_the_frame_limit_itself_is_accepted(settings):
+    settings.NEWSROOM_MAX_IMAGE_FRAMES = 40
+
+    cleaned = clean_image_upload(upload("short.gif", animation(40), "image/gif"))
+
+    with Image.open(cleaned) as result:
+        assert result.n_frames == 40
+
+
+def test_the_pixel_limit_counts_frames_and_says_so(settings):
+    settings.NEWSROOM_MAX_IMAGE_PIXELS = 100 * 100 * 10
+
+    with pytest.raises(ValidationError) as refused:
+        clean_image_upload(upload("long.gif", animation(11, (100, 100)), "image/gif"))
+
+    message = refused.value.messages[0]
+    assert refused.value.code == "too_many_pixels"
+    assert "100 × 100 pixels × 11 frames" in message
+    assert "(width × height × frames)" in message and "shorten the animation" in message
