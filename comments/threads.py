@@ -4,8 +4,9 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from articles.models import Article
 
@@ -15,6 +16,8 @@ from .models import Comment
 OWN_COMMENTS_SESSION_KEY = "own_comment_ids"
 REMEMBER_COOKIE = "newsroom_commenter"
 REMEMBER_SALT = "comments.remember"
+REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
+REMEMBERED_FIELDS = ("name", "email", "website")
 
 
 @dataclass
@@ -36,14 +39,51 @@ def remember_own_comment(request: HttpRequest, comment: Comment) -> None:
     request.session[OWN_COMMENTS_SESSION_KEY] = [*ids[-49:], comment.pk]
 
 
+def remember_commenter(
+    response: HttpResponse, *, name: str, email: str, website: str, secure: bool
+) -> None:
+    """Keep name, email and website in a cookie for the reader's next comment.
+
+    The value is signed JSON in URL-safe base64: a raw name such as "Олена" would put
+    characters outside Latin-1 into the Set-Cookie header, which gunicorn refuses (a 500
+    after the comment is saved).
+    """
+    value = signing.dumps(
+        {"name": name, "email": email, "website": website}, salt=REMEMBER_SALT, compress=True
+    )
+    response.set_cookie(
+        REMEMBER_COOKIE,
+        value,
+        max_age=REMEMBER_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+
+
+def forget_commenter(response: HttpResponse) -> None:
+    response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+
+
 def remembered_commenter(request: HttpRequest) -> dict:
-    """Name, email and website saved by the "Save my name…" box, if the reader ticked it."""
-    data = request.get_signed_cookie(REMEMBER_COOKIE, default=None, salt=REMEMBER_SALT)
-    if not isinstance(data, str):
+    """Name, email and website saved by the "Save my name…" box, if the reader ticked it.
+
+    A cookie that is tampered with, expired or in an older format is ignored: the form is
+    simply empty.
+    """
+    value = request.COOKIES.get(REMEMBER_COOKIE)
+    if not value:
         return {}
-    name, _, rest = data.partition("\n")
-    email, _, website = rest.partition("\n")
-    return {"name": name, "email": email, "website": website, "remember": True}
+    try:
+        data = signing.loads(value, salt=REMEMBER_SALT, max_age=REMEMBER_MAX_AGE)
+    except (signing.BadSignature, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    remembered = {key: data.get(key, "") for key in REMEMBERED_FIELDS}
+    if not all(isinstance(value, str) for value in remembered.values()):
+        return {}
+    return {**remembered, "remember": True}
 
 
 def thread_page(request: HttpRequest, article: Article) -> tuple[Page, list[Node]]:

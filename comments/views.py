@@ -12,7 +12,7 @@ from articles.views import render_article
 from .forms import CommentForm
 from .models import Comment, normalise_ip
 from .moderation.actions import submit_comment
-from .threads import REMEMBER_COOKIE, REMEMBER_SALT, remember_own_comment
+from .threads import forget_commenter, remember_commenter, remember_own_comment
 
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
@@ -94,15 +94,13 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
 
     response = redirect(f"{article.get_absolute_url()}#{anchor}")
     if data["remember"]:
-        response.set_signed_cookie(
-            REMEMBER_COOKIE,
-            "\n".join([data["name"], data["email"], data["website"]]),
-            salt=REMEMBER_SALT,
-            max_age=365 * 24 * 60 * 60,
-            httponly=True,
-            samesite="Lax",
+        remember_commenter(
+            response,
+            name=data["name"],
+            email=data["email"],
+            website=data["website"],
             secure=request.is_secure(),
         )
     else:
-        response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+        forget_commenter(response)
     return response
