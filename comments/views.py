@@ -1,9 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
@@ -11,7 +9,7 @@ from articles.views import render_article
 
 from .forms import CommentForm
 from .models import Comment, normalise_ip
-from .moderation.actions import submit_comment
+from .moderation.actions import CommentFlood, DuplicateComment, submit_comment
 from .threads import forget_commenter, remember_commenter, remember_own_comment
 
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
@@ -55,31 +53,25 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         return refuse(request, article, form, status=400)
 
     data = form.cleaned_data
-    ip_address = client_ip(request)
-    same_person = Q(email=data["email"]) | Q(name=data["name"])
-    if Comment.objects.filter(same_person, article=article, body=data["body"]).exists():
+    try:
+        comment = submit_comment(
+            article=article,
+            parent=data["parent"],
+            name=data["name"],
+            email=data["email"],
+            website=data["website"],
+            body=data["body"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            user=request.user,
+            spam_signals=form.spam_signals,
+        )
+    except DuplicateComment:
         form.add_error("body", DUPLICATE_MESSAGE)
         return refuse(request, article, form, status=409)
-    since = timezone.now() - timezone.timedelta(seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS)
-    same_sender = Q(email=data["email"])
-    if ip_address:
-        same_sender |= Q(ip_address=ip_address)
-    if Comment.objects.filter(same_sender, submitted_at__gte=since).exists():
+    except CommentFlood:
         form.add_error(None, FLOOD_MESSAGE)
         return refuse(request, article, form, status=429)
-
-    comment = submit_comment(
-        article=article,
-        parent=data["parent"],
-        name=data["name"],
-        email=data["email"],
-        website=data["website"],
-        body=data["body"],
-        ip_address=ip_address,
-        user_agent=request.headers.get("User-Agent", ""),
-        user=request.user,
-        spam_signals=form.spam_signals,
-    )
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, PUBLISHED_MESSAGE)
         anchor = f"comment-{comment.pk}"

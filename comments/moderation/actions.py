@@ -4,6 +4,7 @@ Every status change goes through ``change_status`` so it is logged: who, when, w
 comment, from → to, and why.
 """
 
+import hashlib
 import logging
 import threading
 import unicodedata
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -64,6 +65,67 @@ def clean_user_agent(user_agent: str) -> str:
     return printable[:USER_AGENT_MAX_LENGTH]
 
 
+class CommentRefused(Exception):
+    """The comment is not stored; the reader is told why and may try again."""
+
+
+class DuplicateComment(CommentRefused):
+    pass
+
+
+class CommentFlood(CommentRefused):
+    pass
+
+
+def commenter_lock_keys(*, article: Article, name: str, email: str, ip_address: str | None):
+    """What the duplicate and flood checks compare on, as 64-bit advisory lock keys.
+
+    Sorted, so two posts that share some keys always take them in the same order (no
+    deadlock).
+    """
+    keys = [f"email:{email}", f"name:{article.pk}:{name}"]
+    if ip_address:
+        keys.append(f"ip:{ip_address}")
+    return sorted(
+        int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        for key in keys
+    )
+
+
+def serialize_commenter(*, article: Article, name: str, email: str, ip_address: str | None):
+    """Make concurrent posts from the same commenter wait for each other until commit.
+
+    The duplicate and flood checks read, then insert: without this, twenty identical posts at
+    once all see "nothing yet" and several are stored. On PostgreSQL, transaction-scoped
+    advisory locks on the commenter's email, name and IP serialize only posts that could
+    conflict. SQLite needs nothing here: its transactions begin IMMEDIATE (settings), so each
+    one holds the database's single write lock from its first statement.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in commenter_lock_keys(
+            article=article, name=name, email=email, ip_address=ip_address
+        ):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def check_duplicate_and_flood(
+    *, article: Article, name: str, email: str, body: str, ip_address: str | None
+) -> None:
+    """Raise DuplicateComment (same article, same name or email, same text) or CommentFlood
+    (the same email or IP commented within NEWSROOM_COMMENT_FLOOD_SECONDS)."""
+    same_person = Q(email=email) | Q(name=name)
+    if Comment.objects.filter(same_person, article=article, body=body).exists():
+        raise DuplicateComment
+    since = timezone.now() - timezone.timedelta(seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS)
+    same_sender = Q(email=email)
+    if ip_address:
+        same_sender |= Q(ip_address=ip_address)
+    if Comment.objects.filter(same_sender, submitted_at__gte=since).exists():
+        raise CommentFlood
+
+
 def submit_comment(
     *,
     article: Article,
@@ -77,15 +139,24 @@ def submit_comment(
     user=None,
     spam_signals: Iterable[str] = (),
 ) -> Comment:
-    """Judge and store a reader's comment; tell the moderators if it is held."""
+    """Judge and store a reader's comment; tell the moderators if it is held.
+
+    Raises DuplicateComment or CommentFlood instead of storing. The checks and the insert are
+    one transaction, serialized per commenter, so they hold under concurrent posts.
+    """
+    email = normalise_email(email)
     candidate = Candidate(name=name, email=email, website=website, body=body, ip_address=ip_address)
-    has_approved = Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists()
-    judgement = judge(candidate, policy=current_policy(), has_approved_comment=has_approved)
-    if spam_signals:
-        signals = [Finding(Outcome.SPAM, signal) for signal in spam_signals]
-        judgement = combine([*signals, *_findings(judgement)])
-    status = STATUS_FOR_OUTCOME[judgement.outcome]
     with transaction.atomic():
+        serialize_commenter(article=article, name=name, email=email, ip_address=ip_address)
+        check_duplicate_and_flood(
+            article=article, name=name, email=email, body=body, ip_address=ip_address
+        )
+        has_approved = Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists()
+        judgement = judge(candidate, policy=current_policy(), has_approved_comment=has_approved)
+        if spam_signals:
+            signals = [Finding(Outcome.SPAM, signal) for signal in spam_signals]
+            judgement = combine([*signals, *_findings(judgement)])
+        status = STATUS_FOR_OUTCOME[judgement.outcome]
         comment = Comment(
             article=article,
             parent=parent,
