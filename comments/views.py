@@ -65,6 +65,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             user_agent=request.headers.get("User-Agent", ""),
             user=request.user,
             spam_signals=form.spam_signals,
+            form_token_digest=form.form_token_digest,
         )
     except DuplicateComment:
         form.add_error("body", DUPLICATE_MESSAGE)

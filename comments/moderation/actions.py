@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +24,22 @@ from ..models import (
     BlockedCommenter,
     Comment,
     ModerationLogEntry,
+    UsedFormToken,
     normalise_email,
     normalise_ip,
 )
-from .rules import Blocklist, Candidate, Finding, Judgement, Mode, Outcome, Policy, combine, judge
+from .rules import (
+    Blocklist,
+    Candidate,
+    Finding,
+    Judgement,
+    Mode,
+    Outcome,
+    Policy,
+    combine,
+    judge,
+    used_form_token_rule,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -138,11 +150,14 @@ def submit_comment(
     user_agent: str,
     user=None,
     spam_signals: Iterable[str] = (),
+    form_token_digest: str | None = None,
 ) -> Comment:
     """Judge and store a reader's comment; tell the moderators if it is held.
 
     Raises DuplicateComment or CommentFlood instead of storing. The checks and the insert are
     one transaction, serialized per commenter, so they hold under concurrent posts.
+    ``form_token_digest`` marks the served form's token as used: a second comment with the
+    same token is spam.
     """
     email = normalise_email(email)
     candidate = Candidate(name=name, email=email, website=website, body=body, ip_address=ip_address)
@@ -153,8 +168,10 @@ def submit_comment(
         )
         has_approved = Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists()
         judgement = judge(candidate, policy=current_policy(), has_approved_comment=has_approved)
-        if spam_signals:
-            signals = [Finding(Outcome.SPAM, signal) for signal in spam_signals]
+        signals = [Finding(Outcome.SPAM, signal) for signal in spam_signals]
+        if form_token_digest is not None:
+            signals += used_form_token_rule(already_used=not use_form_token(form_token_digest))
+        if signals:
             judgement = combine([*signals, *_findings(judgement)])
         status = STATUS_FOR_OUTCOME[judgement.outcome]
         comment = Comment(
@@ -180,6 +197,24 @@ def submit_comment(
         if status == Comment.Status.PENDING:
             transaction.on_commit(lambda: notify_moderators(comment))
     return comment
+
+
+def use_form_token(digest: str) -> bool:
+    """Record a form token as used; False if it already was (a replay).
+
+    The unique digest decides even when two replays of one token race: the second insert
+    waits for the first and then fails.
+    """
+    now = timezone.now()
+    max_age = timezone.timedelta(seconds=settings.NEWSROOM_COMMENT_MAX_FORM_AGE)
+    # Tokens older than the maximum form age are refused anyway; their rows can go.
+    UsedFormToken.objects.filter(used_at__lt=now - max_age).delete()
+    try:
+        with transaction.atomic():
+            UsedFormToken.objects.create(digest=digest, used_at=now)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _findings(judgement: Judgement) -> list[Finding]:
