@@ -10,7 +10,13 @@ from articles.views import render_article
 from .forms import CommentForm
 from .models import Comment, normalise_ip
 from .moderation.actions import CommentFlood, DuplicateComment, submit_comment
-from .threads import forget_commenter, remember_commenter, remember_own_comment
+from .threads import (
+    REPLY_PAGE_PARAM,
+    THREAD_PARAM,
+    forget_commenter,
+    remember_commenter,
+    remember_own_comment,
+)
 
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
@@ -85,7 +91,12 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, AWAITING_MESSAGE)
         anchor = "comments"
 
-    response = redirect(f"{article.get_absolute_url()}#{anchor}")
+    query = ""
+    if comment.parent_id is not None and anchor != "comments":
+        # A reply may be beyond the replies the article page shows: the last page of its
+        # thread's own page is sure to show it.
+        query = f"?{THREAD_PARAM}={comment.thread_id}&{REPLY_PAGE_PARAM}=last"
+    response = redirect(f"{article.get_absolute_url()}{query}#{anchor}")
     if data["remember"]:
         remember_commenter(
             response,
