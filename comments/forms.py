@@ -1,5 +1,7 @@
 """The reader's Post Comment form. Each security check is its own clean step."""
 
+import hashlib
+import secrets
 import time
 
 from django import forms
@@ -7,11 +9,14 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 
+from articles.models import Article
 from newsroom.validators import no_control_characters
 
 from .models import COMMENT_EMAIL_MAX_LENGTH, Comment, normalise_email, validate_normalised_email
+from .moderation.rules import FormToken, form_token_rule
 
-TIMESTAMP_SALT = "comments.form-timestamp"
+# Not the salt of the former bare-timestamp tokens: those are refused, not misread.
+TIMESTAMP_SALT = "comments.form-token"
 
 
 def refuse_blank(value: str) -> None:
@@ -19,8 +24,32 @@ def refuse_blank(value: str) -> None:
         raise ValidationError("This field cannot be only spaces.", code="blank")
 
 
-def signed_timestamp() -> str:
-    return signing.dumps(int(time.time()), salt=TIMESTAMP_SALT)
+def signed_form_token(article: Article, *, issued_at: float | None = None) -> str:
+    """The hidden "timestamp" of a served form: article, issue time and a nonce, signed."""
+    payload = {
+        "a": article.pk,
+        "t": int(time.time() if issued_at is None else issued_at),
+        "n": secrets.token_urlsafe(9),
+    }
+    return signing.dumps(payload, salt=TIMESTAMP_SALT)
+
+
+def read_form_token(value: str) -> FormToken | None:
+    """The token's content, or None if it is not one this site signed in this format."""
+    try:
+        payload = signing.loads(value, salt=TIMESTAMP_SALT)
+    except (signing.BadSignature, ValueError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    article_id, issued_at, nonce = payload.get("a"), payload.get("t"), payload.get("n")
+    if type(article_id) is not int or type(issued_at) is not int or not isinstance(nonce, str):
+        return None
+    return FormToken(article_id=article_id, issued_at=issued_at, nonce=nonce)
+
+
+def form_token_digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
 
 
 class CommentForm(forms.Form):
@@ -52,6 +81,8 @@ class CommentForm(forms.Form):
     def __init__(self, *args, article, **kwargs):
         self.article = article
         self.spam_signals: list[str] = []
+        # Set when the form carries a valid token: submit_comment records it as used.
+        self.form_token_digest: str | None = None
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if isinstance(field, forms.CharField) and field.max_length:
@@ -67,7 +98,7 @@ class CommentForm(forms.Form):
         )
         self.fields["homepage_url"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         if not self.is_bound:
-            self.initial.setdefault("timestamp", signed_timestamp())
+            self.initial.setdefault("timestamp", signed_form_token(article))
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
@@ -120,16 +151,17 @@ class CommentForm(forms.Form):
 
     def clean_timestamp(self) -> str:
         value = self.cleaned_data["timestamp"]
-        try:
-            sent = signing.loads(value, salt=TIMESTAMP_SALT)
-        except signing.BadSignature:
-            self.spam_signals.append("form timestamp missing or tampered with")
-            return value
-        age = time.time() - sent
-        if age < settings.NEWSROOM_COMMENT_MIN_SECONDS:
-            self.spam_signals.append(f"form sent {age:.1f} s after it was shown (too fast)")
-        elif age > settings.NEWSROOM_COMMENT_MAX_FORM_AGE:
-            self.spam_signals.append("form sent more than a day after it was shown")
+        token = read_form_token(value)
+        findings = form_token_rule(
+            token,
+            article_id=self.article.pk,
+            now=time.time(),
+            min_seconds=settings.NEWSROOM_COMMENT_MIN_SECONDS,
+            max_age=settings.NEWSROOM_COMMENT_MAX_FORM_AGE,
+        )
+        self.spam_signals.extend(finding.reason for finding in findings)
+        if token is not None:
+            self.form_token_digest = form_token_digest(value)
         return value
 
     def clean_homepage_url(self) -> str:

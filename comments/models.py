@@ -242,3 +242,17 @@ class ModerationLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} comment {self.comment_id}: {self.from_status} → {self.to_status}"
+
+
+class UsedFormToken(models.Model):
+    """A served comment form whose token has carried a stored comment: it carries no other.
+
+    Only a digest is kept. Rows older than NEWSROOM_COMMENT_MAX_FORM_AGE are pruned, since
+    their tokens have expired anyway.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.digest

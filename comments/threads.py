@@ -4,8 +4,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpRequest, HttpResponse
 
 from articles.models import Article
 
@@ -15,12 +18,31 @@ from .models import Comment
 OWN_COMMENTS_SESSION_KEY = "own_comment_ids"
 REMEMBER_COOKIE = "newsroom_commenter"
 REMEMBER_SALT = "comments.remember"
+REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
+REMEMBERED_FIELDS = ("name", "email", "website")
+
+
+THREAD_PARAM = "thread"
+REPLY_PAGE_PARAM = "rpage"
 
 
 @dataclass
 class Node:
     comment: Comment
     children: list["Node"] = field(default_factory=list)
+    # On a top-level comment of the article page: its replies not shown there.
+    more_replies: int = 0
+    # On a thread's own page: the comment replied to, when it is on an earlier page.
+    in_reply_to: Comment | None = None
+
+
+@dataclass
+class ThreadView:
+    """What the comment list shows: a page of threads, or one thread's page of replies."""
+
+    page: Page
+    roots: list[Node]
+    thread: Comment | None = None  # set on a thread's own page (?thread=<id>)
 
 
 def own_comment_ids(request: HttpRequest) -> list[int]:
@@ -36,40 +58,126 @@ def remember_own_comment(request: HttpRequest, comment: Comment) -> None:
     request.session[OWN_COMMENTS_SESSION_KEY] = [*ids[-49:], comment.pk]
 
 
+def remember_commenter(
+    response: HttpResponse, *, name: str, email: str, website: str, secure: bool
+) -> None:
+    """Keep name, email and website in a cookie for the reader's next comment.
+
+    The value is signed JSON in URL-safe base64: a raw name such as "Олена" would put
+    characters outside Latin-1 into the Set-Cookie header, which gunicorn refuses (a 500
+    after the comment is saved).
+    """
+    value = signing.dumps(
+        {"name": name, "email": email, "website": website}, salt=REMEMBER_SALT, compress=True
+    )
+    response.set_cookie(
+        REMEMBER_COOKIE,
+        value,
+        max_age=REMEMBER_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+
+
+def forget_commenter(response: HttpResponse) -> None:
+    response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+
+
 def remembered_commenter(request: HttpRequest) -> dict:
-    """Name, email and website saved by the "Save my name…" box, if the reader ticked it."""
-    data = request.get_signed_cookie(REMEMBER_COOKIE, default=None, salt=REMEMBER_SALT)
-    if not isinstance(data, str):
+    """Name, email and website saved by the "Save my name…" box, if the reader ticked it.
+
+    A cookie that is tampered with, expired or in an older format is ignored: the form is
+    simply empty.
+    """
+    value = request.COOKIES.get(REMEMBER_COOKIE)
+    if not value:
         return {}
-    name, _, rest = data.partition("\n")
-    email, _, website = rest.partition("\n")
-    return {"name": name, "email": email, "website": website, "remember": True}
+    try:
+        data = signing.loads(value, salt=REMEMBER_SALT, max_age=REMEMBER_MAX_AGE)
+    except (signing.BadSignature, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    remembered = {key: data.get(key, "") for key in REMEMBERED_FIELDS}
+    if not all(isinstance(value, str) for value in remembered.values()):
+        return {}
+    return {**remembered, "remember": True}
 
 
-def thread_page(request: HttpRequest, article: Article) -> tuple[Page, list[Node]]:
-    """A page of top-level comments with all their visible replies, in a fixed few queries."""
+def thread_page(request: HttpRequest, article: Article) -> ThreadView:
+    """A page of top-level comments, each with its first replies, in a fixed few queries.
+
+    However many replies a thread holds, the article page shows at most
+    NEWSROOM_COMMENT_REPLIES_SHOWN of them (the earliest, at any depth), and a link to the
+    thread's own page for the rest: one thread of 2,000 replies once made a 1.6 MB page.
+    """
     comments = Comment.objects.filter(article=article).visible_or_own(own_comment_ids(request))
+    thread_id = request.GET.get(THREAD_PARAM, "")
+    if re.fullmatch(r"[0-9]{1,18}", thread_id):
+        root = comments.filter(pk=int(thread_id), parent__isnull=True).first()
+        if root is not None:
+            return single_thread(request, comments, root)
+
     top_level = comments.filter(parent__isnull=True).order_by("submitted_at", "id")
     page = Paginator(top_level, settings.NEWSROOM_COMMENTS_PER_PAGE).get_page(
         request.GET.get("cpage")
     )
     roots = [Node(comment) for comment in page.object_list]
     nodes = {node.comment.pk: node for node in roots}
-    replies = comments.filter(thread_id__in=list(nodes), parent__isnull=False).order_by(
-        "depth", "submitted_at", "id"
+    shown = settings.NEWSROOM_COMMENT_REPLIES_SHOWN
+    in_thread = {"partition_by": [F("thread_id")]}
+    replies = (
+        comments.filter(thread_id__in=list(nodes), parent__isnull=False)
+        .annotate(
+            position=Window(RowNumber(), order_by=[F("submitted_at"), F("id")], **in_thread),
+            replies_in_thread=Window(Count("id"), **in_thread),
+        )
+        .filter(position__lte=shown)
+        .order_by("depth", "submitted_at", "id")
     )
     for reply in replies:
+        nodes[reply.thread_id].more_replies = max(reply.replies_in_thread - shown, 0)
         parent = nodes.get(reply.parent_id)
         if parent is None:  # its parent is hidden (removed, spam): so is the reply
             continue
         node = Node(reply)
         parent.children.append(node)
         nodes[reply.pk] = node
-    return page, roots
+    return ThreadView(page=page, roots=roots)
+
+
+def single_thread(request: HttpRequest, comments, root: Comment) -> ThreadView:
+    """One thread's own page: its top-level comment and a page of its replies, oldest first.
+
+    A reply whose parent is on an earlier page is shown at the top level of this page,
+    saying whom it answers.
+    """
+    replies = (
+        comments.filter(thread_id=root.pk, parent__isnull=False)
+        .select_related("parent")
+        .order_by("submitted_at", "id")
+    )
+    paginator = Paginator(replies, settings.NEWSROOM_COMMENT_REPLIES_PER_PAGE)
+    number = request.GET.get(REPLY_PAGE_PARAM)
+    page = paginator.get_page(paginator.num_pages if number == "last" else number)
+    top = Node(root)
+    nodes = {root.pk: top}
+    for reply in page.object_list:
+        node = Node(reply)
+        parent = nodes.get(reply.parent_id)
+        if parent is None:
+            if reply.parent.status != Comment.Status.APPROVED:
+                continue  # under a hidden comment: hidden, as on the article page
+            node.in_reply_to = reply.parent
+            parent = top
+        parent.children.append(node)
+        nodes[reply.pk] = node
+    return ThreadView(page=page, roots=[top], thread=root)
 
 
 def comments_context(request: HttpRequest, article: Article, form: CommentForm | None) -> dict:
-    page, threads = thread_page(request, article)
+    view = thread_page(request, article)
     reply_to = None
     if form is None:
         initial = remembered_commenter(request)
@@ -85,8 +193,9 @@ def comments_context(request: HttpRequest, article: Article, form: CommentForm |
             reply_to = parent
     return {
         "comment_count": Comment.objects.visible().filter(article=article).count(),
-        "comment_page": page,
-        "comment_threads": threads,
+        "comment_page": view.page,
+        "comment_threads": view.roots,
+        "comment_thread": view.thread,
         "comment_form": form,
         "reply_to": reply_to,
         "comments_open": article.comments_open,

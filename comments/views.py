@@ -1,9 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
@@ -11,8 +9,14 @@ from articles.views import render_article
 
 from .forms import CommentForm
 from .models import Comment, normalise_ip
-from .moderation.actions import submit_comment
-from .threads import REMEMBER_COOKIE, REMEMBER_SALT, remember_own_comment
+from .moderation.actions import CommentFlood, DuplicateComment, submit_comment
+from .threads import (
+    REPLY_PAGE_PARAM,
+    THREAD_PARAM,
+    forget_commenter,
+    remember_commenter,
+    remember_own_comment,
+)
 
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
@@ -55,31 +59,26 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         return refuse(request, article, form, status=400)
 
     data = form.cleaned_data
-    ip_address = client_ip(request)
-    same_person = Q(email=data["email"]) | Q(name=data["name"])
-    if Comment.objects.filter(same_person, article=article, body=data["body"]).exists():
+    try:
+        comment = submit_comment(
+            article=article,
+            parent=data["parent"],
+            name=data["name"],
+            email=data["email"],
+            website=data["website"],
+            body=data["body"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            user=request.user,
+            spam_signals=form.spam_signals,
+            form_token_digest=form.form_token_digest,
+        )
+    except DuplicateComment:
         form.add_error("body", DUPLICATE_MESSAGE)
         return refuse(request, article, form, status=409)
-    since = timezone.now() - timezone.timedelta(seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS)
-    same_sender = Q(email=data["email"])
-    if ip_address:
-        same_sender |= Q(ip_address=ip_address)
-    if Comment.objects.filter(same_sender, submitted_at__gte=since).exists():
+    except CommentFlood:
         form.add_error(None, FLOOD_MESSAGE)
         return refuse(request, article, form, status=429)
-
-    comment = submit_comment(
-        article=article,
-        parent=data["parent"],
-        name=data["name"],
-        email=data["email"],
-        website=data["website"],
-        body=data["body"],
-        ip_address=ip_address,
-        user_agent=request.headers.get("User-Agent", ""),
-        user=request.user,
-        spam_signals=form.spam_signals,
-    )
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, PUBLISHED_MESSAGE)
         anchor = f"comment-{comment.pk}"
@@ -92,17 +91,20 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, AWAITING_MESSAGE)
         anchor = "comments"
 
-    response = redirect(f"{article.get_absolute_url()}#{anchor}")
+    query = ""
+    if comment.parent_id is not None and anchor != "comments":
+        # A reply may be beyond the replies the article page shows: the last page of its
+        # thread's own page is sure to show it.
+        query = f"?{THREAD_PARAM}={comment.thread_id}&{REPLY_PAGE_PARAM}=last"
+    response = redirect(f"{article.get_absolute_url()}{query}#{anchor}")
     if data["remember"]:
-        response.set_signed_cookie(
-            REMEMBER_COOKIE,
-            "\n".join([data["name"], data["email"], data["website"]]),
-            salt=REMEMBER_SALT,
-            max_age=365 * 24 * 60 * 60,
-            httponly=True,
-            samesite="Lax",
+        remember_commenter(
+            response,
+            name=data["name"],
+            email=data["email"],
+            website=data["website"],
             secure=request.is_secure(),
         )
     else:
-        response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+        forget_commenter(response)
     return response

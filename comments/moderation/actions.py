@@ -4,6 +4,7 @@ Every status change goes through ``change_status`` so it is logged: who, when, w
 comment, from → to, and why.
 """
 
+import hashlib
 import logging
 import threading
 import unicodedata
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +24,22 @@ from ..models import (
     BlockedCommenter,
     Comment,
     ModerationLogEntry,
+    UsedFormToken,
     normalise_email,
     normalise_ip,
 )
-from .rules import Blocklist, Candidate, Finding, Judgement, Mode, Outcome, Policy, combine, judge
+from .rules import (
+    Blocklist,
+    Candidate,
+    Finding,
+    Judgement,
+    Mode,
+    Outcome,
+    Policy,
+    combine,
+    judge,
+    used_form_token_rule,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +77,67 @@ def clean_user_agent(user_agent: str) -> str:
     return printable[:USER_AGENT_MAX_LENGTH]
 
 
+class CommentRefused(Exception):
+    """The comment is not stored; the reader is told why and may try again."""
+
+
+class DuplicateComment(CommentRefused):
+    pass
+
+
+class CommentFlood(CommentRefused):
+    pass
+
+
+def commenter_lock_keys(*, article: Article, name: str, email: str, ip_address: str | None):
+    """What the duplicate and flood checks compare on, as 64-bit advisory lock keys.
+
+    Sorted, so two posts that share some keys always take them in the same order (no
+    deadlock).
+    """
+    keys = [f"email:{email}", f"name:{article.pk}:{name}"]
+    if ip_address:
+        keys.append(f"ip:{ip_address}")
+    return sorted(
+        int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        for key in keys
+    )
+
+
+def serialize_commenter(*, article: Article, name: str, email: str, ip_address: str | None):
+    """Make concurrent posts from the same commenter wait for each other until commit.
+
+    The duplicate and flood checks read, then insert: without this, twenty identical posts at
+    once all see "nothing yet" and several are stored. On PostgreSQL, transaction-scoped
+    advisory locks on the commenter's email, name and IP serialize only posts that could
+    conflict. SQLite needs nothing here: its transactions begin IMMEDIATE (settings), so each
+    one holds the database's single write lock from its first statement.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in commenter_lock_keys(
+            article=article, name=name, email=email, ip_address=ip_address
+        ):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def check_duplicate_and_flood(
+    *, article: Article, name: str, email: str, body: str, ip_address: str | None
+) -> None:
+    """Raise DuplicateComment (same article, same name or email, same text) or CommentFlood
+    (the same email or IP commented within NEWSROOM_COMMENT_FLOOD_SECONDS)."""
+    same_person = Q(email=email) | Q(name=name)
+    if Comment.objects.filter(same_person, article=article, body=body).exists():
+        raise DuplicateComment
+    since = timezone.now() - timezone.timedelta(seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS)
+    same_sender = Q(email=email)
+    if ip_address:
+        same_sender |= Q(ip_address=ip_address)
+    if Comment.objects.filter(same_sender, submitted_at__gte=since).exists():
+        raise CommentFlood
+
+
 def submit_comment(
     *,
     article: Article,
@@ -76,16 +150,30 @@ def submit_comment(
     user_agent: str,
     user=None,
     spam_signals: Iterable[str] = (),
+    form_token_digest: str | None = None,
 ) -> Comment:
-    """Judge and store a reader's comment; tell the moderators if it is held."""
+    """Judge and store a reader's comment; tell the moderators if it is held.
+
+    Raises DuplicateComment or CommentFlood instead of storing. The checks and the insert are
+    one transaction, serialized per commenter, so they hold under concurrent posts.
+    ``form_token_digest`` marks the served form's token as used: a second comment with the
+    same token is spam.
+    """
+    email = normalise_email(email)
     candidate = Candidate(name=name, email=email, website=website, body=body, ip_address=ip_address)
-    has_approved = Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists()
-    judgement = judge(candidate, policy=current_policy(), has_approved_comment=has_approved)
-    if spam_signals:
-        signals = [Finding(Outcome.SPAM, signal) for signal in spam_signals]
-        judgement = combine([*signals, *_findings(judgement)])
-    status = STATUS_FOR_OUTCOME[judgement.outcome]
     with transaction.atomic():
+        serialize_commenter(article=article, name=name, email=email, ip_address=ip_address)
+        check_duplicate_and_flood(
+            article=article, name=name, email=email, body=body, ip_address=ip_address
+        )
+        has_approved = Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists()
+        judgement = judge(candidate, policy=current_policy(), has_approved_comment=has_approved)
+        signals = [Finding(Outcome.SPAM, signal) for signal in spam_signals]
+        if form_token_digest is not None:
+            signals += used_form_token_rule(already_used=not use_form_token(form_token_digest))
+        if signals:
+            judgement = combine([*signals, *_findings(judgement)])
+        status = STATUS_FOR_OUTCOME[judgement.outcome]
         comment = Comment(
             article=article,
             parent=parent,
@@ -109,6 +197,24 @@ def submit_comment(
         if status == Comment.Status.PENDING:
             transaction.on_commit(lambda: notify_moderators(comment))
     return comment
+
+
+def use_form_token(digest: str) -> bool:
+    """Record a form token as used; False if it already was (a replay).
+
+    The unique digest decides even when two replays of one token race: the second insert
+    waits for the first and then fails.
+    """
+    now = timezone.now()
+    max_age = timezone.timedelta(seconds=settings.NEWSROOM_COMMENT_MAX_FORM_AGE)
+    # Tokens older than the maximum form age are refused anyway; their rows can go.
+    UsedFormToken.objects.filter(used_at__lt=now - max_age).delete()
+    try:
+        with transaction.atomic():
+            UsedFormToken.objects.create(digest=digest, used_at=now)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _findings(judgement: Judgement) -> list[Finding]:

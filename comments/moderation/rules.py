@@ -135,6 +135,60 @@ def blocklist_rule(candidate: Candidate, *, blocklist: Blocklist) -> list[Findin
     return findings
 
 
+@dataclass(frozen=True)
+class FormToken:
+    """What the signed token in a served comment form says: which article, issued when.
+
+    The nonce makes every served form's token distinct, so "each token serves one comment"
+    never catches two readers who opened the page in the same second.
+    """
+
+    article_id: int
+    issued_at: float
+    nonce: str
+
+
+def form_token_rule(
+    token: FormToken | None,
+    *,
+    article_id: int,
+    now: float,
+    min_seconds: int,
+    max_age: int,
+) -> list[Finding]:
+    """A form sent too fast, too late, for another article, or with a token not ours: spam."""
+    if token is None:
+        return [Finding(Outcome.SPAM, "form timestamp missing or tampered with")]
+    if token.article_id != article_id:
+        return [Finding(Outcome.SPAM, "form token issued for another article")]
+    age = now - token.issued_at
+    if age < min_seconds:
+        return [Finding(Outcome.SPAM, f"form sent {age:.1f} s after it was shown (too fast)")]
+    if age > max_age:
+        return [
+            Finding(
+                Outcome.SPAM, f"form sent more than {describe_seconds(max_age)} after it was shown"
+            )
+        ]
+    return []
+
+
+def used_form_token_rule(*, already_used: bool) -> list[Finding]:
+    """One served form, one comment: a replayed token is how one fetch fed 1,300 posts."""
+    if already_used:
+        return [Finding(Outcome.SPAM, "form token already used for another comment")]
+    return []
+
+
+def describe_seconds(seconds: int) -> str:
+    if seconds == 24 * 60 * 60:
+        return "a day"
+    if seconds % (60 * 60) == 0:
+        hours = seconds // (60 * 60)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{seconds} s"
+
+
 def judge(candidate: Candidate, *, policy: Policy, has_approved_comment: bool) -> Judgement:
     findings = [
         *blocklist_rule(candidate, blocklist=policy.blocklist),

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core import mail, signing
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from comments.forms import TIMESTAMP_SALT
+from comments.forms import signed_form_token
 from comments.models import BlockedCommenter, Comment
 from tests.factories import ArticleFactory, UserFactory
 
@@ -155,7 +155,7 @@ def test_tampered_timestamp_is_spam(client, article, timestamp):
 
 
 def test_old_form_is_spam(client, article):
-    timestamp = signing.dumps(int(time.time()) - 2 * 24 * 3600, salt=TIMESTAMP_SALT)
+    timestamp = signed_form_token(article, issued_at=time.time() - 2 * 24 * 3600)
     response = post_comment(client, article, timestamp=timestamp)
     assert_spam_and_quiet(client, response, "more than a day")
 

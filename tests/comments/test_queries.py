@@ -33,7 +33,8 @@ def test_one_comment(client, django_assert_num_queries):
     assert len(parse(response).select("li.comment")) == 1
 
 
-def test_two_hundred_comments_in_one_thread(client, django_assert_num_queries):
+def test_two_hundred_comments_in_one_thread(client, django_assert_num_queries, settings):
+    settings.NEWSROOM_COMMENT_REPLIES_SHOWN = 200  # all of them, to see the whole tree
     article = ArticleFactory()
     comments = big_thread(article)
     with django_assert_num_queries(ARTICLE_PAGE_QUERIES):
