@@ -169,7 +169,10 @@ def new_page(
         requested.append(req.url)
 
     def record_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and "Content Security Policy" in message.text:
+        # Also a malformed Permissions-Policy (an unknown feature, a bad allowlist).
+        if message.type == "error" and (
+            "Content Security Policy" in message.text or "Permissions-Policy" in message.text
+        ):
             violations.append(f"console: {message.text}")
 
     def open_page(**context_options) -> Page:
@@ -203,8 +206,8 @@ def new_page(
 
     if violations:
         pytest.fail(
-            "Content-Security-Policy violations (fix the page, not the policy, unless the "
-            "policy is wrong):\n" + "\n".join(dict.fromkeys(violations)),
+            "Content-Security-Policy violations or Permissions-Policy errors (fix the page, "
+            "not the policy, unless the policy is wrong):\n" + "\n".join(dict.fromkeys(violations)),
             pytrace=False,
         )
 
