@@ -6,11 +6,13 @@ secret key must be given, so a misconfigured production server fails at start-up
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
+from django.utils.csp import CSP
 from django.utils.functional import lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,10 +71,13 @@ INSTALLED_APPS = [
     "django.forms",
     "django_prose_editor",
     "taggit",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "newsroom.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -96,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "articles.context_processors.site",
             ],
         },
@@ -125,6 +133,12 @@ AUTH_USER_MODEL = "accounts.User"
 # Tag fields keep the order the editor typed (django-taggit sorts it).
 TAGGIT_TAGS_FROM_STRING = "articles.tags.parse_tags"
 TAGGIT_STRING_FROM_TAGS = "articles.tags.format_tags"
+
+# django-axes checks for a lockout first, so a locked-out login costs no password hashing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -266,3 +280,74 @@ NEWSROOM_COMMENT_MAX_FORM_AGE = env_int("NEWSROOM_COMMENT_MAX_FORM_AGE", 24 * 60
 NEWSROOM_COMMENT_MAIL_IN_BACKGROUND = True
 # How many proxies in front of the app append to X-Forwarded-For (0: use the socket address).
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
+
+# Content-Security-Policy (Django's own middleware): scripts and styles only from this site,
+# inline scripts only with the request's nonce (`{% csp_nonce_attr %}`; the admin and
+# django-js-asset's import map use it too). JSON-LD is data, which the browser never runs,
+# so it needs no nonce. Frames: only the players and posts that an article's embeds load
+# after a click (articles/embeds.py), nothing may frame this site, forms post only here.
+EMBED_FRAME_HOSTS = [
+    "www.youtube-nocookie.com",
+    "player.vimeo.com",
+    "platform.twitter.com",
+    "www.instagram.com",
+    "embed.bsky.app",
+    *NEWSROOM_EMBED_MASTODON_HOSTS,
+]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # The one inline style: the editor's (Tiptap's) own base rules, injected as a <style>.
+    # A new django-prose-editor may change them; the browser tests then name the new hash.
+    "style-src": [CSP.SELF, "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
+    # Style attributes (not <style> elements) are allowed: an image's focal point crops it
+    # through object-position in its own style attribute. A style attribute runs no script,
+    # and no HTML a reader or writer typed keeps one (articles/sanitize.py, comments).
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "frame-src": [f"https://{host}" for host in EMBED_FRAME_HOSTS],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+# Powerful browser features the site never uses, denied to it and to every frame it embeds
+# (newsroom/headers.py). The embedded players keep fullscreen, picture-in-picture and
+# encrypted media, which their frames ask for. Only features Chromium knows: it logs an
+# error for each unknown one (the browser tests fail on it).
+PERMISSIONS_POLICY = dict.fromkeys(
+    (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    ),
+    (),
+)
+
+# Admin login throttling (django-axes): after NEWSROOM_LOGIN_FAILURE_LIMIT failed logins for
+# one username, or from one address, that username or address is locked out for
+# NEWSROOM_LOGIN_COOLOFF_MINUTES. Attempts are counted in the database, so every app server
+# sees them; a successful login clears the count.
+AXES_FAILURE_LIMIT = env_int("NEWSROOM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The address as comments see it (NEWSROOM_TRUSTED_PROXY_COUNT), so a proxy's address never
+# stands for every reader.
+AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"

@@ -14,7 +14,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    sync_playwright,
+)
 
 # Playwright's sync API runs an asyncio event loop in the main thread, and that loop stays
 # there from the moment Playwright starts until the end of the session (the browser is
@@ -40,6 +47,19 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+# Reports every Content-Security-Policy violation to the test, in every page and frame of
+# the context (popups too), before any of the page's own scripts run.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__newsroomCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} ` +
+    `in ${event.documentURI} (${event.sourceFile || "?"}:${event.lineNumber}) ` +
+    `${event.sample ? "sample: " + event.sample : ""}`
+  );
+});
+"""
 
 
 def _is_executable(path: str) -> bool:
@@ -133,6 +153,9 @@ def new_page(
     Keyword arguments go to ``browser.new_context()``. For every page opened this way:
     - each request it makes is recorded, and at the end of the test every one must have gone
       to the live server (no CDN, web fonts, analytics or other third party);
+    - any Content-Security-Policy violation (a ``securitypolicyviolation`` event or the
+      console's "Refused to …" error) fails the test, so every browser test checks that the
+      pages it visits work under the policy;
     - if the test fails, a full-page screenshot is saved to
       ``test-artifacts/<test name>-failure.png``.
     """
@@ -140,12 +163,25 @@ def new_page(
     contexts: list[BrowserContext] = []
     pages: list[Page] = []
     requested: list[str] = []
+    violations: list[str] = []
 
     def record(req: Request) -> None:
         requested.append(req.url)
 
+    def record_console(message: ConsoleMessage) -> None:
+        # Also a malformed Permissions-Policy (an unknown feature, a bad allowlist).
+        if message.type == "error" and (
+            "Content Security Policy" in message.text or "Permissions-Policy" in message.text
+        ):
+            violations.append(f"console: {message.text}")
+
     def open_page(**context_options) -> Page:
         context = browser.new_context(**context_options)
+        context.expose_binding(
+            "__newsroomCspViolation", lambda source, text: violations.append(f"event: {text}")
+        )
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", record_console)
         contexts.append(context)
         page = context.new_page()
         page.on("request", record)
@@ -167,6 +203,13 @@ def new_page(
     finally:
         for context in contexts:
             context.close()
+
+    if violations:
+        pytest.fail(
+            "Content-Security-Policy violations or Permissions-Policy errors (fix the page, "
+            "not the policy, unless the policy is wrong):\n" + "\n".join(dict.fromkeys(violations)),
+            pytrace=False,
+        )
 
     elsewhere = [
         url

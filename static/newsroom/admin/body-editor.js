@@ -8,9 +8,52 @@ function isEmptyParagraph(element) {
     element.textContent.replace(/[\s\u00a0]+/gu, "") === ""
 }
 
+// The declarations of a style attribute, as {property: value}.
+function readStyle(text) {
+  const declarations = {}
+  for (const declaration of text.split(";")) {
+    const colon = declaration.indexOf(":")
+    if (colon > 0) {
+      declarations[declaration.slice(0, colon).trim().toLowerCase()] =
+        declaration.slice(colon + 1).trim().toLowerCase()
+    }
+  }
+  return declarations
+}
+
+function wrapChildren(element, tagName) {
+  const wrapper = element.ownerDocument.createElement(tagName)
+  wrapper.append(...element.childNodes)
+  element.append(wrapper)
+}
+
+// Of a pasted style attribute only two things carry meaning here, bold and italic: they
+// become markup, and the attribute goes (Google Docs' wrapper <b style="font-weight:normal">
+// is then no longer bold). Style attributes are renamed before parsing, so the browser
+// never applies a pasted style, whatever the Content-Security-Policy allows.
+function styleToMarkup(html) {
+  const renamed = html.replace(/(<[a-z][^>]*?\s)style\s*=/gi, "$1data-news-style=")
+  const doc = new DOMParser().parseFromString(renamed, "text/html")
+  for (const element of doc.body.querySelectorAll("[data-news-style]")) {
+    const style = readStyle(element.getAttribute("data-news-style"))
+    element.removeAttribute("data-news-style")
+    const weight = style["font-weight"] || ""
+    const isBoldTag = element.tagName === "B" || element.tagName === "STRONG"
+    if (isBoldTag && /^(normal|lighter|[1-4]00)$/.test(weight)) {
+      element.replaceWith(...element.childNodes)
+      continue
+    }
+    if (!isBoldTag && /^(bold|bolder|[6-9]00)$/.test(weight)) wrapChildren(element, "strong")
+    if (style["font-style"] === "italic" && !["I", "EM"].includes(element.tagName)) {
+      wrapChildren(element, "em")
+    }
+  }
+  return doc
+}
+
 // Pasted HTML (Google Docs, Word, web pages) arrives with empty paragraphs and loose <br>s
 // between blocks that would show as blank gaps; they are removed before the editor parses
-// the rest. Styles, spans and fonts need no work here: the editor's schema drops them.
+// the rest. Spans and fonts need no work here: the editor's schema drops them.
 export const NewsPaste = Extension.create({
   name: "NewsPaste",
   addProseMirrorPlugins() {
@@ -18,7 +61,7 @@ export const NewsPaste = Extension.create({
       new Plugin({
         props: {
           transformPastedHTML(html) {
-            const doc = new DOMParser().parseFromString(html, "text/html")
+            const doc = styleToMarkup(html)
             for (const paragraph of doc.body.querySelectorAll("p")) {
               if (isEmptyParagraph(paragraph)) paragraph.remove()
             }
@@ -26,7 +69,7 @@ export const NewsPaste = Extension.create({
             // tracking attributes of the page it came from do not.
             for (const element of doc.body.querySelectorAll("*")) {
               for (const name of element.getAttributeNames()) {
-                const kept = element.tagName === "A" ? ["href", "title"] : ["start", "style"]
+                const kept = element.tagName === "A" ? ["href", "title"] : ["start"]
                 if (!kept.includes(name)) element.removeAttribute(name)
               }
             }
