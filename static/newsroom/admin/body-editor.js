@@ -32,7 +32,9 @@ function wrapChildren(element, tagName) {
 // is then no longer bold). Style attributes are renamed before parsing, so the browser
 // never applies a pasted style, whatever the Content-Security-Policy allows.
 function styleToMarkup(html) {
-  const renamed = html.replace(/(<[a-z][^>]*?\s)style\s*=/gi, "$1data-news-style=")
+  // Word puts a <style> sheet on the clipboard: dropped unparsed (the policy would report it).
+  const unstyled = html.replace(/<style\b[\s\S]*?<\/style\s*>/gi, "")
+  const renamed = unstyled.replace(/(<[a-z][^>]*?\s)style\s*=/gi, "$1data-news-style=")
   const doc = new DOMParser().parseFromString(renamed, "text/html")
   for (const element of doc.body.querySelectorAll("[data-news-style]")) {
     const style = readStyle(element.getAttribute("data-news-style"))
