@@ -74,6 +74,14 @@ def can_edit(user, article: Article) -> bool:
     return article.created_by_id == user.pk and article.status in {Status.DRAFT, Status.RETURNED}
 
 
+def can_preview(user, article: Article) -> bool:
+    """Who may see an unpublished article (or learn its address): editors any, a writer
+    their own. Moderators and staff without a role never do."""
+    if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
+        return False
+    return can_publish(user) or article.created_by_id == user.pk
+
+
 def available_actions(user, article: Article) -> list[Action]:
     """The workflow buttons this user may press on this article now."""
     status = article.status if article.pk else Status.DRAFT
