@@ -37,10 +37,10 @@ def clean_query(raw: str) -> str:
     return text
 
 
-# What websearch_to_tsquery understands, and nothing else: a quoted phrase, OR, a word with
-# a leading minus (exclusion). Words keep inner hyphens, dots and apostrophes (covid-19, 3.5,
-# o'brien); every other character (&, |, !, :*, <->, parentheses, emoji) separates words.
-_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<minus>-+)?(?P<word>\w+(?:[-.\'’]\w+)*)', re.UNICODE)
+# What websearch_to_tsquery understands, and nothing else: a quoted phrase, OR, a leading
+# minus (exclusion) on a word or phrase. Words keep inner hyphens, dots and apostrophes
+# (covid-19, 3.5, o'brien); every other character (&, |, !, :*, <->, emoji) separates words.
+_TOKEN = re.compile(r'(?P<minus>-+)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+(?:[-.\'’]\w+)*))')
 _WORD = re.compile(r"\w+(?:[-.'’]\w+)*")
 
 
@@ -58,7 +58,7 @@ def websearch_query(query: str) -> str:
             words = _WORD.findall(match.group("phrase"))[:budget]
             if not words:
                 continue
-            term = '"' + " ".join(words) + '"'
+            term = ("-" if match.group("minus") else "") + '"' + " ".join(words) + '"'
             budget -= len(words)
         else:
             word = match.group("word")

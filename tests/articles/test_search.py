@@ -316,6 +316,7 @@ def test_real_words_among_operator_floods_are_still_found(client):
         ("---balloon zeppelin:* !!! <-> &|", "-balloon zeppelin"),
         ("or zeppelin or or balloon or", "zeppelin or balloon"),
         ('"unclosed phrase', '"unclosed phrase"'),
+        ('zeppelin --"climate change"', 'zeppelin -"climate change"'),
         ("- " * 150, ""),
     ],
 )
