@@ -138,6 +138,12 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
             kwargs["widget"] = ImageChooserWidget(db_field.remote_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            *super().get_readonly_fields(request, obj),
+            *workflow.editor_only_fields(request.user),
+        ]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)  # a new class on every call
         form.stays_live = obj is not None and stays_live(request, obj)

@@ -12,6 +12,9 @@ from django.utils.safestring import SafeString, mark_safe
 from .models import Article
 
 MAX_QUERY_LENGTH = 200
+# Words (a quoted phrase counts each of its words) handed to PostgreSQL: a long run of
+# operators or words makes websearch_to_tsquery fail with "tsquery stack too small".
+MAX_QUERY_TERMS = 16
 SEARCH_CONFIG = "english"
 # What Article.search_vector holds on PostgreSQL: the weighted words of title, dek and body,
 # written by a trigger (migration 0009) whenever they change, and indexed with GIN.
@@ -34,13 +37,51 @@ def clean_query(raw: str) -> str:
     return text
 
 
+# What websearch_to_tsquery understands, and nothing else: a quoted phrase, OR, a leading
+# minus (exclusion) on a word or phrase. Words keep inner hyphens, dots and apostrophes
+# (covid-19, 3.5, o'brien); every other character (&, |, !, :*, <->, emoji) separates words.
+_TOKEN = re.compile(r'(?P<minus>-+)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+(?:[-.\'’]\w+)*))')
+_WORD = re.compile(r"\w+(?:[-.'’]\w+)*")
+
+
+def websearch_query(query: str) -> str:
+    """``query`` rewritten as a bounded, well-formed websearch_to_tsquery input: at most
+    MAX_QUERY_TERMS words, each exclusion a single minus, OR only between two terms,
+    phrases closed. Empty when nothing searchable is left."""
+    parts: list[str] = []
+    budget = MAX_QUERY_TERMS
+    pending_or = False
+    for match in _TOKEN.finditer(query):
+        if budget <= 0:
+            break
+        if match.group("phrase") is not None:
+            words = _WORD.findall(match.group("phrase"))[:budget]
+            if not words:
+                continue
+            term = ("-" if match.group("minus") else "") + '"' + " ".join(words) + '"'
+            budget -= len(words)
+        else:
+            word = match.group("word")
+            if word.lower() == "or" and not match.group("minus"):
+                pending_or = bool(parts)  # an OR with nothing before it means nothing
+                continue
+            term = ("-" if match.group("minus") else "") + word
+            budget -= 1
+        if pending_or:
+            parts.append("or")
+            pending_or = False
+        parts.append(term)
+    return " ".join(parts)
+
+
 def search_articles(query: str, base: QuerySet | None = None) -> QuerySet:
     """Published articles matching ``query``, best first, each with a ``snippet``."""
     articles = base if base is not None else Article.objects.published()
     if not query:
         return articles.none()
     if connection.vendor == "postgresql":
-        return _postgres(articles, query)
+        tsquery_input = websearch_query(query)
+        return _postgres(articles, tsquery_input) if tsquery_input else articles.none()
     return _fallback(articles, query)
 
 

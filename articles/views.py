@@ -35,13 +35,6 @@ def paginate_numbered(request: HttpRequest, queryset: QuerySet) -> Page:
     return Paginator(queryset, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def can_preview(user, article: Article) -> bool:
-    """Editors preview any article; a writer only their own."""
-    if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
-        return False
-    return workflow.can_publish(user) or article.created_by_id == user.pk
-
-
 def home(request: HttpRequest) -> HttpResponse:
     page = paginate(request, Article.objects.published().for_listing())
     featured = []
@@ -90,7 +83,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moved is None or not moved.article.is_published:
             raise Http404("No article found matching the query")
         return redirect(moved.article.get_absolute_url(), permanent=True)
-    if not article.is_published and not can_preview(request.user, article):
+    if not article.is_published and not workflow.can_preview(request.user, article):
         raise Http404("No article found matching the query")
     return render_article(request, article)
 

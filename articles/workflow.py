@@ -66,6 +66,17 @@ def can_publish(user) -> bool:
     return user.is_active and user.has_perm("articles.publish_article")
 
 
+# Whether an article is featured on the home page and whether readers may comment on it are
+# editors' calls: a writer sees them but cannot change them (the admin leaves them out of the
+# writer's form, so a forged POST carries no weight).
+EDITOR_ONLY_FIELDS = ("is_featured", "comments_enabled")
+
+
+def editor_only_fields(user) -> tuple[str, ...]:
+    """The article fields this user may see but not change."""
+    return () if can_publish(user) else EDITOR_ONLY_FIELDS
+
+
 def can_edit(user, article: Article) -> bool:
     """Editors edit anything; writers only their own drafts and returned articles."""
     if not user.is_active or not user.has_perm("articles.change_article"):
@@ -73,6 +84,14 @@ def can_edit(user, article: Article) -> bool:
     if can_publish(user):
         return True
     return article.created_by_id == user.pk and article.status in {Status.DRAFT, Status.RETURNED}
+
+
+def can_preview(user, article: Article) -> bool:
+    """Who may see an unpublished article (or learn its address): editors any, a writer
+    their own. Moderators and staff without a role never do."""
+    if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
+        return False
+    return can_publish(user) or article.created_by_id == user.pk
 
 
 def available_actions(user, article: Article) -> list[Action]:

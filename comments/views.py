@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from articles.views import render_article
 
+from .checks import warn_if_proxy_ignored
 from .forms import CommentForm
 from .models import Comment, normalise_ip
 from .moderation.actions import CommentFlood, DuplicateComment, submit_comment
@@ -31,6 +32,7 @@ def client_ip(request: HttpRequest) -> str | None:
     None when that is not an IP address (a forged header, a Unix socket): the comment is still
     taken, and flood control falls back to the email address.
     """
+    warn_if_proxy_ignored(request)
     proxies = settings.NEWSROOM_TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [

@@ -15,10 +15,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
+
+from newsroom import cache
 
 logger = logging.getLogger(__name__)
 
@@ -86,20 +87,14 @@ def _cache_prefix() -> str:
     return f"rendition:{hashlib.sha1(repr(where).encode()).hexdigest()[:8]}:"  # noqa: S324
 
 
-# The cache only saves work: with Redis down, pages ask the storage as they did before.
+# The cache only saves work: with Redis down, pages ask the storage as they did before, and
+# newsroom.cache logs the outage (once a minute, not once per call).
 def _known(keys: list[str]) -> dict:
-    try:
-        return cache.get_many(keys)
-    except Exception as error:  # noqa: BLE001 - any cache backend's failure
-        logger.warning("Rendition cache unavailable: %s", error)
-        return {}
+    return cache.get_many(keys)
 
 
 def _remember(entries: dict) -> None:
-    try:
-        cache.set_many(entries, KNOWN_FOR_SECONDS)
-    except Exception as error:  # noqa: BLE001 - any cache backend's failure
-        logger.warning("Rendition cache unavailable: %s", error)
+    cache.set_many(entries, KNOWN_FOR_SECONDS)
 
 
 def _make(field_file, name: str, width: int, extension: str) -> bool:

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads request.POST (the CSRF check does): a form in UTF-16 is a 400.
+    "newsroom.middleware.FormCharsetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -191,18 +193,19 @@ STORAGES = {
 # Django's own default is 2.5 MB; featured images may be larger (NEWSROOM_MAX_IMAGE_BYTES).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Email (Django 6.1 mailers): SMTP when EMAIL_HOST is set, printed to the console otherwise.
+# Email (Django 6.1 mailers): SMTP. Without EMAIL_HOST, mail is printed to the console with
+# debug on, and handed to the local mail server (Postfix, nullmailer…) on port 25 without.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
-if EMAIL_HOST:
+if EMAIL_HOST or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": EMAIL_HOST,
-                "port": env_int("EMAIL_PORT", 587),
+                "host": EMAIL_HOST or "localhost",
+                "port": env_int("EMAIL_PORT", 587 if EMAIL_HOST else 25),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "use_tls": env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST)),
                 "timeout": 10,
             },
         }

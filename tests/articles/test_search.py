@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import MAX_QUERY_LENGTH, clean_query
+from articles.search import MAX_QUERY_LENGTH, MAX_QUERY_TERMS, clean_query, websearch_query
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 from tests.helpers import parse, text_of
 
@@ -253,6 +253,80 @@ def test_hostile_queries_answer_200(client, q):
     # The query is shown back as text, exactly as typed (whitespace collapsed).
     # The box shows the query as searched: spaces folded, invisible characters dropped.
     assert soup.select_one("#site-search-q")["value"] == clean_query(q)
+
+
+# Queries that made PostgreSQL fail ("tsquery stack too small") or that pile up operators:
+# each must give the normal results page.
+OPERATOR_FLOODS = {
+    "33 hyphens": "-" * 33,
+    "hyphen-space x150": "- " * 150,
+    "hyphens before a word": "-" * 60 + "zeppelin",
+    "bangs": "!!!",
+    "bangs x100": "!" * 100,
+    "phrase operator": "<->",
+    "phrase operators x50": "a <-> " * 50,
+    "prefix": "zeppelin:*",
+    "prefix x60": ":* " * 60,
+    "and-or": "&|",
+    "and-or x100": "&|" * 100,
+    "or x100": "or " * 100,
+    "zeppelin or x60": "zeppelin or " * 60,
+    "quotes x100": '"' * 100,
+    "quoted hyphens": '"' + "- " * 100 + '"',
+    "parentheses": "(" * 100 + "a" + ")" * 100,
+    "10k characters": "zeppelin " * 1200,
+    "10k hyphens": "-" * 10_000,
+    "200 words": " ".join(f"w{n}" for n in range(200)),
+    "200 exclusions": " ".join(f"-w{n}" for n in range(200)),
+    "hyphenated chain": "-".join(["ab"] * 100),
+    "NUL": "zep\x00pelin \x00-\x00-",
+    "RTL marks": "\u202e\u200fzeppelin\u200f -\u202e-",
+    "emoji": '🚀🔥 -🚀 "🔥" or 🚀',
+    "mixed": '!zeppelin & (balloon | -zeppelin) <2> :* \\ \' "-"',
+}
+
+
+@pytest.mark.parametrize("q", OPERATOR_FLOODS.values(), ids=OPERATOR_FLOODS.keys())
+def test_operator_floods_give_the_normal_results_page(client, q):
+    ArticleFactory(title="Zeppelin news")
+
+    response = search(client, q)
+
+    assert soup_has_search_page(response)
+
+
+def soup_has_search_page(response) -> bool:
+    return parse(response).select_one("#site-search-q") is not None and (
+        bool(results(response)) or "Nothing matches" in main_text(response)
+    )
+
+
+def test_real_words_among_operator_floods_are_still_found(client):
+    found = ArticleFactory(title="Zeppelin news")
+    ArticleFactory(title="Balloon news")
+
+    assert result_titles(search(client, "zeppelin " + "- " * 150)) == [found.title]
+    assert result_titles(search(client, "-" * 33 + " zeppelin")) == [found.title]
+
+
+@pytest.mark.parametrize(
+    ("q", "sent"),
+    [
+        ('covid-19 "climate change" or -balloon', 'covid-19 "climate change" or -balloon'),
+        ("---balloon zeppelin:* !!! <-> &|", "-balloon zeppelin"),
+        ("or zeppelin or or balloon or", "zeppelin or balloon"),
+        ('"unclosed phrase', '"unclosed phrase"'),
+        ('zeppelin --"climate change"', 'zeppelin -"climate change"'),
+        ("- " * 150, ""),
+    ],
+)
+def test_query_reaches_postgresql_normalised(q, sent):
+    assert websearch_query(q) == sent
+
+
+def test_query_reaches_postgresql_with_a_bounded_number_of_words():
+    sent = websearch_query(" ".join(f"-w{n}" for n in range(200)) + ' "a b c"')
+    assert len(sent.split()) == MAX_QUERY_TERMS
 
 
 def test_script_query_is_escaped_everywhere(client):

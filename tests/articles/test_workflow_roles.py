@@ -958,3 +958,69 @@ def test_scheduled_article_appears_at_its_time_without_any_other_action(client, 
     article.refresh_from_db()
     assert article.status == Status.PUBLISHED  # nothing had to run: only the clock moved
     assert article.transitions.count() == 1
+
+
+# --- featured and comments open: editors' calls ----------------------------------------------
+
+
+def test_writer_sees_featured_and_comments_open_but_cannot_change_them(client, people):
+    article = make_article(Status.DRAFT, people["writer"])
+    client.force_login(people["writer"])
+
+    page = parse(client.get(change_url(article)))
+
+    assert page.select_one(".field-is_featured") is not None
+    assert page.select_one(".field-comments_enabled") is not None
+    assert page.select_one('input[name="is_featured"]') is None
+    assert page.select_one('input[name="comments_enabled"]') is None
+
+
+def test_writers_forged_post_leaves_featured_and_comments_open_unchanged(client, people):
+    article = make_article(Status.DRAFT, people["writer"], is_featured=False, comments_enabled=True)
+    client.force_login(people["writer"])
+    data = form_data(article, title="A new headline", is_featured="on")
+    del data["comments_enabled"]  # an unticked box is absent from the POST
+
+    response = client.post(change_url(article), data)
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "A new headline"  # the rest of the edit is saved
+    assert article.is_featured is False
+    assert article.comments_enabled is True
+
+
+def test_writers_new_article_cannot_be_featured_or_closed(client, people):
+    client.force_login(people["writer"])
+    data = form_data(is_featured="on")
+    del data["comments_enabled"]
+
+    response = client.post(ADD_URL, data)
+
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert (article.is_featured, article.comments_enabled) == (False, True)
+
+
+def test_writer_keeps_an_editors_choice_when_editing(client, people):
+    article = make_article(Status.DRAFT, people["writer"], is_featured=True, comments_enabled=False)
+    client.force_login(people["writer"])
+
+    response = client.post(change_url(article), form_data(article, title="Edited"))
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.is_featured, article.comments_enabled) == ("Edited", True, False)
+
+
+def test_editor_can_feature_an_article_and_close_its_comments(client, people):
+    article = make_article(Status.DRAFT, people["writer"], is_featured=False, comments_enabled=True)
+    client.force_login(people["editor"])
+    data = form_data(article, is_featured="on")
+    del data["comments_enabled"]
+
+    response = client.post(change_url(article), data)
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.is_featured, article.comments_enabled) == (True, False)
