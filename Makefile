@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test lint bench lock clean
+.PHONY: run test lint bench probe lock clean
 
 $(VENV)/.installed: requirements-dev.lock
 	@if [ -z "$(PYTHON)" ]; then echo "Newsroom needs Python 3.12 or newer; none was found on PATH." >&2; exit 1; fi
@@ -42,3 +42,8 @@ lock: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles
+
+# Hostile inputs against a production-like server (gunicorn, DEBUG off, PostgreSQL, Redis);
+# prints the status histogram, 5xx and lost comments. Not part of `make test` (a fast part is).
+probe: $(VENV)/.installed
+	$(PY) -m tests.probe
