@@ -22,6 +22,11 @@ $(VENV)/.installed: requirements-dev.lock
 run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 PORT=$(PORT) $(PY) manage.py seed_demo
+	@# The task worker (moderators' mail) in the background, the server in the foreground; the
+	@# worker stops with the server. No autoreload for the worker: its reloader would outlive the
+	@# kill, so restart `make run` after changing a task.
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.installed

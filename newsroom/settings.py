@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "taggit",
     "axes",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,11 @@ del EMAIL_HOST  # deprecated as a setting in Django 6.1; MAILERS carries it
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Background work (moderators' mail, later renditions and retention) runs as django.tasks
+# tasks. Stored as rows in the site's own database (django-tasks-db), so a queued task
+# survives a restart or deploy and needs no other service; `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # Security: strict in production, relaxed only where plain-HTTP development needs it.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -280,7 +286,6 @@ NEWSROOM_COMMENT_FLOOD_SECONDS = env_int("NEWSROOM_COMMENT_FLOOD_SECONDS", 15)
 # A form sent sooner than this after it was shown, or older than the maximum, is treated as spam.
 NEWSROOM_COMMENT_MIN_SECONDS = env_int("NEWSROOM_COMMENT_MIN_SECONDS", 3)
 NEWSROOM_COMMENT_MAX_FORM_AGE = env_int("NEWSROOM_COMMENT_MAX_FORM_AGE", 24 * 60 * 60)
-NEWSROOM_COMMENT_MAIL_IN_BACKGROUND = True
 # How many proxies in front of the app append to X-Forwarded-For (0: use the socket address).
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 

@@ -32,8 +32,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 NEWSROOM_SERVE_MEDIA = True
-# Send moderator mail inline so tests can read the outbox.
-NEWSROOM_COMMENT_MAIL_IN_BACKGROUND = False
+# Tasks run as soon as they are enqueued, so tests can read the outbox right away.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 LOGGING = {

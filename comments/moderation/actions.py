@@ -6,16 +6,13 @@ comment, from → to, and why.
 
 import hashlib
 import logging
-import threading
 import unicodedata
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -28,6 +25,7 @@ from ..models import (
     normalise_email,
     normalise_ip,
 )
+from ..tasks import notify_moderators
 from .rules import (
     Blocklist,
     Candidate,
@@ -195,7 +193,9 @@ def submit_comment(
             reason="; ".join(judgement.reasons),
         )
         if status == Comment.Status.PENDING:
-            transaction.on_commit(lambda: notify_moderators(comment))
+            # Queued once the comment is stored, so the worker finds it; robust, so a queue
+            # that cannot take the task is logged and never fails the reader's post.
+            transaction.on_commit(partial(notify_moderators.enqueue, comment.pk), robust=True)
     return comment
 
 
@@ -328,42 +328,3 @@ def edit_body(comment: Comment, *, body: str, actor) -> None:
             to_status=comment.status,
             reason="body edited",
         )
-
-
-def moderator_emails() -> list[str]:
-    users = (
-        get_user_model().objects.filter(is_active=True, groups__name="Moderators").exclude(email="")
-    )
-    return sorted(set(users.values_list("email", flat=True)))
-
-
-def notify_moderators(comment: Comment) -> None:
-    """Email the moderators about a held comment, off the reader's request.
-
-    The mail goes out on a background thread (unless NEWSROOM_COMMENT_MAIL_IN_BACKGROUND is off,
-    as in tests); a failing mail server is logged and never fails the reader's post.
-    """
-    recipients = moderator_emails()
-    if not recipients:
-        return
-    admin_url = reverse("admin:comments_comment_change", args=[comment.pk])
-    base = settings.NEWSROOM_SITE_URL.rstrip("/")
-    reasons = "\n".join(f"- {reason}" for reason in comment.hold_reasons) or "- (none recorded)"
-    subject = f"[{settings.NEWSROOM_SITE_NAME}] Comment held on “{comment.article.title}”"[:200]
-    message = (
-        f"A comment by {comment.name} <{comment.email}> is waiting for moderation.\n\n"
-        f"Why it was held:\n{reasons}\n\n"
-        f"Comment:\n{comment.body}\n\n"
-        f"Review it: {base}{admin_url}\n"
-    )
-
-    def send() -> None:
-        try:
-            send_mail(subject, message, None, recipients)
-        except Exception:
-            logger.exception("Could not email moderators about comment %s", comment.pk)
-
-    if settings.NEWSROOM_COMMENT_MAIL_IN_BACKGROUND:
-        threading.Thread(target=send, name=f"notify-comment-{comment.pk}", daemon=True).start()
-    else:
-        send()

@@ -1,0 +1,81 @@
+"""Comment work done off the reader's request, as tasks on Django's task framework.
+
+The ``TASKS`` setting picks the backend: django-tasks-db in production (a row in the database
+that a ``manage.py db_worker`` process picks up), Django's immediate backend in tests. A task
+takes ids, not objects, because its arguments are stored as JSON until a worker runs it.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Comment
+
+logger = logging.getLogger(__name__)
+
+# Seconds before each new try when the mail server refuses; after the last, the failure stays
+# in the task results (admin: Django Tasks DB → Task results) for someone to look at.
+MAIL_RETRY_DELAYS = (60, 10 * 60, 60 * 60)
+
+
+def moderator_emails() -> list[str]:
+    users = (
+        get_user_model().objects.filter(is_active=True, groups__name="Moderators").exclude(email="")
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def held_comment_mail(comment: Comment) -> tuple[str, str]:
+    """Subject and body of the moderators' mail about a held comment."""
+    admin_url = reverse("admin:comments_comment_change", args=[comment.pk])
+    base = settings.NEWSROOM_SITE_URL.rstrip("/")
+    reasons = "\n".join(f"- {reason}" for reason in comment.hold_reasons) or "- (none recorded)"
+    subject = f"[{settings.NEWSROOM_SITE_NAME}] Comment held on “{comment.article.title}”"[:200]
+    message = (
+        f"A comment by {comment.name} <{comment.email}> is waiting for moderation.\n\n"
+        f"Why it was held:\n{reasons}\n\n"
+        f"Comment:\n{comment.body}\n\n"
+        f"Review it: {base}{admin_url}\n"
+    )
+    return subject, message
+
+
+@task
+def notify_moderators(comment_id: int, attempt: int = 1) -> int:
+    """Email the moderators about a held comment; return how many were mailed.
+
+    A comment deleted or moderated before the worker got to it needs no mail. When the mail
+    server fails, the failure is logged, a new try is queued for later (on a backend that can
+    run a task later; the immediate one cannot), and the exception is raised so the backend
+    records this run as failed.
+    """
+    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    if comment is None or comment.status != Comment.Status.PENDING:
+        return 0
+    recipients = moderator_emails()
+    if not recipients:
+        return 0
+    subject, message = held_comment_mail(comment)
+    try:
+        send_mail(subject, message, None, recipients)
+    except Exception:
+        retry = attempt <= len(MAIL_RETRY_DELAYS) and notify_moderators.get_backend().supports_defer
+        if retry:
+            delay = MAIL_RETRY_DELAYS[attempt - 1]
+            notify_moderators.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+                comment_id, attempt=attempt + 1
+            )
+        logger.exception(
+            "Could not email moderators about comment %s (attempt %s); %s",
+            comment_id,
+            attempt,
+            f"trying again in {delay} s" if retry else "giving up",
+        )
+        raise
+    return len(recipients)
