@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 # renditions deleted from the media (a wipe, a restore) are made again within a day.
 KNOWN_FOR_SECONDS = 24 * 60 * 60
 
+# Where renditions are stored in the media; their names never change meaning, so they are
+# served as immutable (newsroom/urls.py and the README's nginx block).
+RENDITIONS_DIR = "renditions/"
+
 FORMATS = {
     "webp": ("WEBP", "image/webp"),
     "jpg": ("JPEG", "image/jpeg"),
@@ -44,7 +48,7 @@ class Rendition:
 def rendition_name(original: str, width: int, extension: str) -> str:
     digest = hashlib.sha1(original.encode()).hexdigest()[:12]  # noqa: S324 - a name, not security
     stem = PurePosixPath(original).stem[:60]
-    return f"renditions/{digest}/{stem}-{width}w.{extension}"
+    return f"{RENDITIONS_DIR}{digest}/{stem}-{width}w.{extension}"
 
 
 def fallback_extension(original: str) -> str | None:

@@ -1,0 +1,128 @@
+"""Gzip for pages, feeds and sitemaps (issue 12); static files are WhiteNoise's business."""
+
+import gzip
+
+import pytest
+from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token
+from django.urls import path, reverse
+from django.views.decorators.http import etag
+
+from tests.factories import ArticleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br, zstd"}
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory(slug="a-story", body="<p>" + "Words of the story. " * 200 + "</p>")
+
+
+def pages(article) -> list[str]:
+    return [
+        "/",
+        article.get_absolute_url(),
+        reverse("articles:feed_rss"),
+        reverse("articles:feed_atom"),
+        "/sitemap-articles.xml",
+    ]
+
+
+def vary(response) -> set[str]:
+    return {part.strip().lower() for part in response.get("Vary", "").split(",")}
+
+
+def test_pages_feeds_and_sitemaps_are_gzipped_for_a_client_that_accepts_it(client, article):
+    for url in pages(article):
+        plain = client.get(url)
+        packed = client.get(url, **GZIP)
+        assert packed.status_code == plain.status_code == 200, url
+        assert packed["Content-Encoding"] == "gzip", url
+        assert "accept-encoding" in vary(packed), url
+        assert int(packed["Content-Length"]) == len(packed.content) < len(plain.content), url
+        assert packed["Content-Type"] == plain["Content-Type"], url
+
+
+def test_gzipped_page_decompresses_to_the_same_html(client, article):
+    plain = client.get(article.get_absolute_url()).content.decode()
+    unpacked = gzip.decompress(client.get(article.get_absolute_url(), **GZIP).content).decode()
+    # Each response has its own CSP nonce and masked CSRF token; all else is the same.
+    assert len(unpacked.splitlines()) == len(plain.splitlines())
+    assert "Words of the story." in unpacked and "csrfmiddlewaretoken" in unpacked
+    feed_plain = client.get(reverse("articles:feed_rss")).content
+    feed_packed = client.get(reverse("articles:feed_rss"), **GZIP).content
+    assert gzip.decompress(feed_packed) == feed_plain
+
+
+def test_without_accept_encoding_nothing_is_compressed(client, article):
+    for url in pages(article):
+        response = client.get(url)
+        assert "Content-Encoding" not in response, url
+        assert "accept-encoding" in vary(response), url  # caches keep both versions apart
+        assert b"<" in response.content[:100], url
+
+
+def test_a_client_that_accepts_only_other_codings_gets_plain_html(client, article):
+    response = client.get("/", HTTP_ACCEPT_ENCODING="br, identity")
+    assert "Content-Encoding" not in response
+    assert response.content.lstrip().lower().startswith(b"<!doctype html>")
+
+
+def test_csrf_token_in_a_compressed_page_is_masked_anew_each_time(client, article):
+    """BREACH: the compressed bytes never repeat the CSRF secret, so guesses reflected into
+    the page cannot be matched against it by the compressed length."""
+    tokens = []
+    for _ in range(2):
+        html = gzip.decompress(client.get(article.get_absolute_url(), **GZIP).content).decode()
+        marker = 'name="csrfmiddlewaretoken" value="'
+        tokens.append(html.split(marker, 1)[1].split('"', 1)[0])
+    assert tokens[0] != tokens[1]
+    assert _unmask_cipher_token(tokens[0]) == _unmask_cipher_token(tokens[1])
+
+
+def test_compressed_length_is_padded_at_random(client, article):
+    """Django's "Heal the BREACH" padding: the same page is not always the same length."""
+    lengths = {len(client.get(reverse("articles:feed_rss"), **GZIP).content) for _ in range(12)}
+    assert len(lengths) > 1
+
+
+def test_feed_keeps_its_last_modified_when_gzipped(client, article):
+    plain = client.get(reverse("articles:feed_rss"))
+    packed = client.get(reverse("articles:feed_rss"), **GZIP)
+    assert packed["Last-Modified"] == plain["Last-Modified"]
+
+
+def test_admin_pages_are_not_compressed(client, article):
+    """Staff pages hold private data (commenters' emails and addresses) next to reflected
+    input (the changelist search), the case BREACH needs; they are few and small."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get("/admin/comments/comment/?q=guess&status=pending", **GZIP)
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+
+
+def test_uploaded_media_is_not_gzipped(client, settings, tmp_path):
+    (tmp_path / "big.jpg").write_bytes(b"\xff\xd8" + b"\0" * 5000)
+    settings.MEDIA_ROOT = tmp_path
+    response = client.get("/media/big.jpg", **GZIP)
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+
+
+@etag(lambda request: "v1")
+def tagged(request):
+    return HttpResponse("<p>" + "tagged " * 100 + "</p>")
+
+
+urlpatterns = [path("tagged/", tagged)]
+
+
+@pytest.mark.urls("tests.test_compression")
+def test_etag_is_made_weak_and_still_answers_304(client):
+    first = client.get("/tagged/", **GZIP)
+    assert first["Content-Encoding"] == "gzip"
+    assert first["ETag"] == 'W/"v1"'
+    again = client.get("/tagged/", HTTP_IF_NONE_MATCH=first["ETag"], **GZIP)
+    assert again.status_code == 304
