@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from newsroom import cache as shared_cache
-from tests.factories import ArticleFactory, image_file
+from tests.factories import ArticleFactory, ImageFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,9 @@ def clock(monkeypatch):
 @pytest.fixture
 def pages_with_images():
     for number in range(3):
-        ArticleFactory(image=image_file(f"s{number}.jpg", size=(1700, 900)), image_alt="x")
+        ArticleFactory(
+            image=ImageFactory(file=image_file(f"s{number}.jpg", size=(1700, 900)), alt_text="x")
+        )
 
 
 def cache_messages(caplog) -> list[str]:
