@@ -145,16 +145,50 @@ def mark_words(text: str, words: list[str]) -> str:
     return "".join(parts)
 
 
+# How far a snippet's edge may move to reach a word boundary; a longer "word" (a URL, a
+# run of characters without spaces) is cut rather than shown whole.
+MAX_WORD_REACH = 40
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start`` and ``end`` moved outwards to the edges of the words they fall in."""
+    floor, ceiling = max(0, start - MAX_WORD_REACH), min(len(text), end + MAX_WORD_REACH)
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    while end < ceiling and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _postgres_snippet(article: Article, raw: str) -> SafeString:
+    """ts_headline's passage, widened to whole words. Its parser splits compounds, so a
+    passage may begin at "based" in "Kyiv-based"; the text it read is rebuilt here (as
+    _postgres builds it) to find the passage and take the rest of the edge words."""
+    source = f"{article.dek} {re.sub(r'<[^>]+>', ' ', article.body)}"
+    source = source.replace(START, "").replace(STOP, "")
+    passage = raw.replace(START, "").replace(STOP, "")
+    found = source.find(passage) if passage.strip() else -1
+    prefix = suffix = ""
+    if found >= 0:
+        start, end = _whole_words(source, found, found + len(passage))
+        raw = source[start:found] + raw + source[found + len(passage) : end]
+        prefix = "…" if source[:start].strip() else ""
+        suffix = "…" if source[end:].strip() else ""
+    text = html.escape(" ".join(html.unescape(raw).split()))
+    text = text.replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(prefix + text + suffix)  # noqa: S308 - escaped
+
+
 def snippet(article: Article, query: str) -> SafeString:
-    """A short passage with the matches in <mark>; everything else escaped."""
+    """A short passage of whole words with the matches in <mark>; everything else escaped."""
     raw = getattr(article, "snippet_raw", None)
     if raw is not None:
-        text = html.escape(" ".join(html.unescape(raw).split()))
-        return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
+        return _postgres_snippet(article, raw)
     text = plain_text(article)
     words = query_words(query)
     first = min((m.start() for w in words if (m := re.search(re.escape(w), text, re.I))), default=0)
     start = max(0, first - 100)
-    passage = text[start : start + 300]
-    prefix, suffix = ("…" if start else ""), ("…" if start + 300 < len(text) else "")
+    start, end = _whole_words(text, start, min(len(text), start + 300))
+    passage = text[start:end].strip()
+    prefix, suffix = ("…" if start else ""), ("…" if end < len(text) else "")
     return mark_safe(prefix + mark_words(passage, words) + suffix)  # noqa: S308 - escaped

@@ -10,6 +10,15 @@
   const home = document.createComment("respond-home");
   wrap.before(home);
 
+  // A first-time commenter starts at Name; one whose name and email were remembered
+  // ("Save my name…") starts at the comment itself.
+  function firstFieldToFill() {
+    const required = form.querySelectorAll("input[required], textarea[required]");
+    return (
+      Array.from(required).find((field) => !field.value.trim()) || form.querySelector("textarea")
+    );
+  }
+
   function cancel(event) {
     if (event) event.preventDefault();
     parentInput.value = "";
@@ -34,7 +43,7 @@
     small.append(cancelLink);
     title.append(name, " ", small);
     link.closest("article").after(wrap);
-    form.querySelector("textarea").focus();
+    firstFieldToFill().focus();
   });
 
   const existingCancel = document.getElementById("cancel-reply");

@@ -756,3 +756,62 @@ def test_search_page_query_count_is_constant(client, django_assert_num_queries, 
     for result in results(response):
         assert len(result.find_all("a", rel="author")) == 2
         assert result.select_one(".search-result__snippet mark") is not None
+
+
+# --- landmarks, result count, whole-word snippets -------------------------------------------
+
+
+def test_the_two_search_landmarks_have_distinct_names(client):
+    forms = parse(search(client, "zeppelin")).select("[role=search]")
+
+    assert [form.get("aria-label") for form in forms] == ["Site", "Search articles"]
+
+
+@pytest.mark.parametrize(("matching", "shown"), [(1, "1 result for"), (3, "3 results for")])
+def test_the_number_of_results_is_shown(client, matching, shown):
+    for _ in range(matching):
+        ArticleFactory(body="<p>A zeppelin over Kyiv.</p>")
+    ArticleFactory(body="<p>Nothing to see.</p>")
+
+    assert f"{shown} “zeppelin”" in main_text(search(client, "zeppelin"))
+
+
+def test_the_count_covers_every_page_and_costs_no_extra_query(
+    client, settings, django_assert_num_queries
+):
+    settings.NEWSROOM_PAGE_SIZE = 2
+    for _ in range(5):
+        ArticleFactory(body="<p>A zeppelin over Kyiv.</p>")
+
+    with django_assert_num_queries(SEARCH_PAGE_QUERIES):
+        response = search(client, "zeppelin")
+
+    assert len(results(response)) == 2
+    assert "5 results for “zeppelin”" in main_text(response)
+
+
+def assert_whole_words(snippet_text: str, source: str) -> None:
+    """The snippet (without its "…") is a passage of ``source`` that starts and ends at word
+    edges."""
+    passage = snippet_text.strip("…")
+    start = source.find(passage)
+    assert start >= 0, f"{passage!r} is not a passage of the article"
+    end = start + len(passage)
+    assert start == 0 or source[start - 1].isspace(), f"starts mid-word: {passage[:30]!r}"
+    assert end == len(source) or source[end].isspace(), f"ends mid-word: {passage[-30:]!r}"
+
+
+@pytest.mark.parametrize("q", ["region", "based", "zeppelin"])
+def test_snippets_start_and_end_at_word_edges(client, q):
+    # Words of every length, so a cut at a fixed character count lands inside one; and
+    # hyphenated compounds, which PostgreSQL's parser splits into parts.
+    filler = " ".join(f"w{'o' * (n % 11)}rd" for n in range(60))
+    body = f"{filler} The Kyiv-based reporters saw the zeppelin over the war-torn region. {filler}"
+    article = ArticleFactory(title="Airships", dek="A summary.", body=f"<p>{body}</p>")
+
+    snippet = snippet_of(search(client, q), article)
+
+    assert snippet.find("mark") is not None
+    assert_whole_words(text_of(snippet), f"A summary. {body}")
+    assert text_of(snippet).startswith("…")
+    assert text_of(snippet).endswith("…")

@@ -5,9 +5,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.http import HttpResponse
 from playwright.sync_api import Page, expect
 
 from comments.models import Comment
+from comments.threads import remember_commenter
 from tests.browser.helpers import admin_log_in
 from tests.factories import ArticleFactory, UserFactory
 
@@ -132,7 +134,8 @@ def test_reader_comments_moderator_approves_reader_replies(
     expect(reader.locator("#reply-title")).to_contain_text(f"Replying to {READER_NAME}")
     expect(published.locator("#respond")).to_be_visible()
     expect(reader.locator("#respond input[name=parent]")).to_have_value(str(parent.pk))
-    expect(labelled_field(reader, "Comment")).to_be_focused()
+    # "Save my name…" was not ticked, so the form is empty: focus starts at Name.
+    expect(labelled_field(reader, "Name")).to_be_focused()
 
     fill_comment_form(reader, REPLY)
     expect(reader.locator(".messages")).to_contain_text(AWAITING)
@@ -177,3 +180,56 @@ def test_reply_link_works_without_javascript(new_page, live_server, comment_sett
     expect(page.get_by_role("link", name="Cancel reply")).to_have_attribute(
         "href", article.get_absolute_url() + "#respond"
     )
+
+
+def approved_comment(article) -> Comment:
+    return Comment.objects.create(
+        article=article,
+        name=READER_NAME,
+        email=READER_EMAIL,
+        body=FIRST_COMMENT,
+        status=Comment.Status.APPROVED,
+    )
+
+
+def test_reply_focuses_name_for_a_first_time_commenter(new_page, live_server, article):
+    parent = approved_comment(article)
+    page = new_page()
+    page.goto(live_server.url + article.get_absolute_url())
+
+    page.locator(f"#comment-{parent.pk}").get_by_role(
+        "link", name=f"Reply to {READER_NAME}"
+    ).click()
+
+    expect(page.locator(f"#comment-{parent.pk} #respond")).to_be_visible()
+    expect(labelled_field(page, "Name")).to_be_focused()
+
+
+def test_reply_focuses_the_comment_when_name_and_email_are_remembered(
+    new_page, live_server, article
+):
+    parent = approved_comment(article)
+    response = HttpResponse()
+    remember_commenter(
+        response, name="Ostap Bender", email="ostap@example.com", website="", secure=False
+    )
+    page = new_page()
+    page.context.add_cookies(
+        [
+            {
+                "name": cookie.key,
+                "value": cookie.value,
+                "url": live_server.url,
+            }
+            for cookie in response.cookies.values()
+        ]
+    )
+    page.goto(live_server.url + article.get_absolute_url())
+    expect(labelled_field(page, "Name")).to_have_value("Ostap Bender")
+    expect(labelled_field(page, "Email")).to_have_value("ostap@example.com")
+
+    page.locator(f"#comment-{parent.pk}").get_by_role(
+        "link", name=f"Reply to {READER_NAME}"
+    ).click()
+
+    expect(labelled_field(page, "Comment")).to_be_focused()
