@@ -2,9 +2,18 @@
 // Without it, the link's ?replytocom= address does the same job on the server.
 (() => {
   "use strict";
+  // A refused post comes back with an error summary: focusing it scrolls it into view and
+  // has screen readers read it, which role=alert alone does not do on a freshly loaded page.
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
   const wrap = document.getElementById("respond");
   if (!wrap) return;
   const form = wrap.querySelector("form");
+  // The action's #respond lands a refused post on the form without JavaScript. With it, the
+  // summary's focus does that, and the fragment must go: Chromium clears the focus when it
+  // scrolls to a fragment whose target cannot take focus, after this script has run.
+  form.setAttribute("action", form.getAttribute("action").split("#")[0]);
   const parentInput = form.querySelector("input[name=parent]");
   const title = document.getElementById("reply-title");
   const home = document.createComment("respond-home");
