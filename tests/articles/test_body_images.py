@@ -2,7 +2,9 @@
 the sanitizer, and protected from deletion while an article shows them."""
 
 import pytest
+from django.db import connection
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 
 from articles import workflow
 from articles.models import Article, BodyImage, image_ids_in
@@ -125,3 +127,24 @@ def test_deleting_an_article_frees_its_images():
 
     assert Article.objects.count() == 0
     image.delete()
+
+
+@pytest.mark.django_db
+def test_the_article_page_loads_body_images_in_one_query_however_many(client):
+    """One query for all of a body's library images: the page costs the same with one picture
+    as with five, and a body without pictures costs none."""
+
+    def queries_for(body: str) -> int:
+        article = ArticleFactory(body=body, authors=[AuthorFactory()])
+        client.get(article.get_absolute_url())  # renditions made once, outside the count
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        return len(captured)
+
+    images = [ImageFactory(caption=f"Підпис {n}") for n in range(5)]
+    none = queries_for("<p>Text only.</p>")
+    one = queries_for("<p>Text.</p>" + figure(images[0].pk, alt="a"))
+    five = queries_for("<p>Text.</p>" + "".join(figure(i.pk, alt="a") for i in images))
+
+    assert one == five == none + 1
