@@ -173,9 +173,8 @@ def _blocks(nodes: list[Node]) -> list[Element]:
     blocks: list[Element] = []
     run: list[Node] = []  # inline content waiting for its paragraph
 
-    def flush(split_on_breaks: bool = False) -> None:
-        for paragraph in _paragraphs(run, split_on_breaks=split_on_breaks):
-            blocks.append(paragraph)
+    def flush() -> None:
+        blocks.extend(_paragraphs(run, split_on_breaks=False))
         run.clear()
 
     for node in nodes:
@@ -329,12 +328,8 @@ def _has_content(node: Node) -> bool:
 def _list(element: Element) -> list[Element]:
     items = []
     for child in element.children:
-        if isinstance(child, Element) and child.tag == "li":
-            content = _blocks(child.children)
-        else:
-            content = _blocks([child])
-            if not content:
-                continue
+        is_item = isinstance(child, Element) and child.tag == "li"
+        content = _blocks(child.children if is_item else [child])
         if not content:
             continue
         if content[0].tag != "p":  # an item starts with a paragraph in the editor
