@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test lint bench probe lock clean
+.PHONY: run test lint vnu bench probe lock clean
 
 $(VENV)/.installed: requirements-dev.lock
 	@if [ -z "$(PYTHON)" ]; then echo "Newsroom needs Python 3.12 or newer; none was found on PATH." >&2; exit 1; fi
@@ -34,8 +34,18 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 
-test: lint
+test: lint vnu
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The Nu HTML Checker for tests/test_html_validity.py: a Java program from the npm registry,
+# kept inside .venv. Without npm or Java the test skips and says why (CI has both).
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+vnu: $(VENV)/.installed
+	@if [ -f $(VNU_JAR) ]; then :; \
+	elif command -v npm >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@$(VNU_VERSION); \
+	else echo "npm or java not found: the HTML validity test will skip."; fi
 
 bench: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py bench
