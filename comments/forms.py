@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 import time
+from datetime import datetime
 
 from django import forms
 from django.conf import settings
@@ -13,7 +14,7 @@ from articles.models import Article
 from newsroom.validators import no_control_characters
 
 from .models import COMMENT_EMAIL_MAX_LENGTH, Comment, normalise_email, validate_normalised_email
-from .moderation.rules import FormToken, form_token_rule
+from .moderation.rules import FormToken, Submission
 
 # Not the salt of the former bare-timestamp tokens: those are refused, not misread.
 TIMESTAMP_SALT = "comments.form-token"
@@ -80,8 +81,9 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, article, **kwargs):
         self.article = article
-        self.spam_signals: list[str] = []
-        # Set when the form carries a valid token: submit_comment records it as used.
+        # What the timestamp field carries: the rules judge the token, submit_comment records
+        # its digest as used (only for a token this site signed).
+        self.form_token: FormToken | None = None
         self.form_token_digest: str | None = None
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
@@ -150,22 +152,24 @@ class CommentForm(forms.Form):
         return parent
 
     def clean_timestamp(self) -> str:
+        # Never a field error: a bad token is a spam signal, judged silently by the rules.
         value = self.cleaned_data["timestamp"]
-        token = read_form_token(value)
-        findings = form_token_rule(
-            token,
-            article_id=self.article.pk,
-            now=time.time(),
-            min_seconds=settings.NEWSROOM_COMMENT_MIN_SECONDS,
-            max_age=settings.NEWSROOM_COMMENT_MAX_FORM_AGE,
-        )
-        self.spam_signals.extend(finding.reason for finding in findings)
-        if token is not None:
+        self.form_token = read_form_token(value)
+        if self.form_token is not None:
             self.form_token_digest = form_token_digest(value)
         return value
 
-    def clean_homepage_url(self) -> str:
-        value = self.cleaned_data["homepage_url"]
-        if value:
-            self.spam_signals.append("hidden honeypot field filled in")
-        return value
+    def submission(self, *, ip_address: str | None, received_at: datetime) -> Submission:
+        """The valid form as the comment rules see it."""
+        data = self.cleaned_data
+        return Submission(
+            article_id=self.article.pk,
+            name=data["name"],
+            email=data["email"],
+            website=data["website"],
+            body=data["body"],
+            ip_address=ip_address,
+            honeypot=data["homepage_url"],
+            form_token=self.form_token,
+            received_at=received_at,
+        )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
@@ -10,7 +11,8 @@ from articles.views import render_article
 from .checks import warn_if_proxy_ignored
 from .forms import CommentForm
 from .models import Comment, normalise_ip
-from .moderation.actions import CommentFlood, DuplicateComment, submit_comment
+from .moderation.actions import CommentRefused, submit_comment
+from .moderation.rules import Refusal
 from .threads import (
     REPLY_PAGE_PARAM,
     THREAD_PARAM,
@@ -24,6 +26,13 @@ FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
 CLOSED_MESSAGE = "Comments are closed."
 AWAITING_MESSAGE = "Your comment is awaiting moderation."
 PUBLISHED_MESSAGE = "Your comment has been published."
+
+# What a refused reader sees: the HTTP status, the field the message goes next to (None: the
+# whole form) and the message.
+REFUSAL_RESPONSES: dict[Refusal, tuple[int, str | None, str]] = {
+    Refusal.DUPLICATE: (409, "body", DUPLICATE_MESSAGE),
+    Refusal.FLOOD: (429, None, FLOOD_MESSAGE),
+}
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -63,24 +72,16 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         comment = submit_comment(
-            article=article,
+            submission=form.submission(ip_address=client_ip(request), received_at=timezone.now()),
             parent=data["parent"],
-            name=data["name"],
-            email=data["email"],
-            website=data["website"],
-            body=data["body"],
-            ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             user=request.user,
-            spam_signals=form.spam_signals,
             form_token_digest=form.form_token_digest,
         )
-    except DuplicateComment:
-        form.add_error("body", DUPLICATE_MESSAGE)
-        return refuse(request, article, form, status=409)
-    except CommentFlood:
-        form.add_error(None, FLOOD_MESSAGE)
-        return refuse(request, article, form, status=429)
+    except CommentRefused as refused:
+        status, field, message = REFUSAL_RESPONSES[refused.refusal]
+        form.add_error(field, message)
+        return refuse(request, article, form, status=status)
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, PUBLISHED_MESSAGE)
         anchor = f"comment-{comment.pk}"

@@ -8,14 +8,13 @@ import hashlib
 import logging
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-
-from articles.models import Article
 
 from ..models import (
     BlockedCommenter,
@@ -28,15 +27,14 @@ from ..models import (
 from ..tasks import notify_moderators
 from .rules import (
     Blocklist,
-    Candidate,
-    Finding,
-    Judgement,
+    EarlierComment,
     Mode,
     Outcome,
     Policy,
-    combine,
+    Refusal,
+    Submission,
     judge,
-    used_form_token_rule,
+    refuse,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,6 +61,9 @@ def current_policy() -> Policy:
             domains=frozenset(by_kind["domain"]),
             ips=frozenset(by_kind["ip"]),
         ),
+        flood_seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS,
+        min_form_seconds=settings.NEWSROOM_COMMENT_MIN_SECONDS,
+        max_form_age=settings.NEWSROOM_COMMENT_MAX_FORM_AGE,
     )
 
 
@@ -76,112 +77,116 @@ def clean_user_agent(user_agent: str) -> str:
 
 
 class CommentRefused(Exception):
-    """The comment is not stored; the reader is told why and may try again."""
+    """The comment is not stored; ``refusal`` says why, and the reader may try again."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal)
+        self.refusal = refusal
 
 
-class DuplicateComment(CommentRefused):
-    pass
-
-
-class CommentFlood(CommentRefused):
-    pass
-
-
-def commenter_lock_keys(*, article: Article, name: str, email: str, ip_address: str | None):
-    """What the duplicate and flood checks compare on, as 64-bit advisory lock keys.
+def commenter_lock_keys(submission: Submission) -> list[int]:
+    """What the refusal rules compare on, as 64-bit advisory lock keys.
 
     Sorted, so two posts that share some keys always take them in the same order (no
     deadlock).
     """
-    keys = [f"email:{email}", f"name:{article.pk}:{name}"]
-    if ip_address:
-        keys.append(f"ip:{ip_address}")
+    keys = [f"email:{submission.email}", f"name:{submission.article_id}:{submission.name}"]
+    if submission.ip_address:
+        keys.append(f"ip:{submission.ip_address}")
     return sorted(
         int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
         for key in keys
     )
 
 
-def serialize_commenter(*, article: Article, name: str, email: str, ip_address: str | None):
+def serialize_commenter(submission: Submission) -> None:
     """Make concurrent posts from the same commenter wait for each other until commit.
 
-    The duplicate and flood checks read, then insert: without this, twenty identical posts at
-    once all see "nothing yet" and several are stored. On PostgreSQL, transaction-scoped
-    advisory locks on the commenter's email, name and IP serialize only posts that could
-    conflict. SQLite needs nothing here: its transactions begin IMMEDIATE (settings), so each
-    one holds the database's single write lock from its first statement.
+    The refusal rules compare with what is stored, then the comment is inserted: without this,
+    twenty identical posts at once all see "nothing yet" and several are stored. On
+    PostgreSQL, transaction-scoped advisory locks on the commenter's email, name and IP
+    serialize only posts that could conflict. SQLite needs nothing here: its transactions begin
+    IMMEDIATE (settings), so each one holds the database's single write lock from its first
+    statement.
     """
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for key in commenter_lock_keys(
-            article=article, name=name, email=email, ip_address=ip_address
-        ):
+        for key in commenter_lock_keys(submission):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def check_duplicate_and_flood(
-    *, article: Article, name: str, email: str, body: str, ip_address: str | None
-) -> None:
-    """Raise DuplicateComment (same article, same name or email, same text) or CommentFlood
-    (the same email or IP commented within NEWSROOM_COMMENT_FLOOD_SECONDS)."""
-    same_person = Q(email=email) | Q(name=name)
-    if Comment.objects.filter(same_person, article=article, body=body).exists():
-        raise DuplicateComment
-    since = timezone.now() - timezone.timedelta(seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS)
-    same_sender = Q(email=email)
-    if ip_address:
-        same_sender |= Q(ip_address=ip_address)
-    if Comment.objects.filter(same_sender, submitted_at__gte=since).exists():
-        raise CommentFlood
+EARLIER_FIELDS = ("article_id", "name", "email", "ip_address", "body", "submitted_at")
+
+
+def earlier_comments(submission: Submission, *, policy: Policy) -> list[EarlierComment]:
+    """The stored comments the refusal rules compare a submission with.
+
+    Narrowed only as far as the indexes help, so the rules stay the one definition of a
+    duplicate and a flood: the same text on this article (from anyone), and anything from the
+    same email or IP within the flood window. Two queries, not one OR, so each uses its index.
+    """
+    same_text = Comment.objects.filter(article_id=submission.article_id, body=submission.body)
+    same_sender = Q(email=submission.email)
+    if submission.ip_address:
+        same_sender |= Q(ip_address=submission.ip_address)
+    since = submission.received_at - timezone.timedelta(seconds=policy.flood_seconds)
+    recent = Comment.objects.filter(same_sender, submitted_at__gte=since)
+    rows = {
+        row.pop("pk"): row
+        for query in (same_text, recent)
+        for row in query.values("pk", *EARLIER_FIELDS)
+    }
+    return [EarlierComment(**row) for row in rows.values()]
 
 
 def submit_comment(
     *,
-    article: Article,
+    submission: Submission,
     parent: Comment | None,
-    name: str,
-    email: str,
-    website: str,
-    body: str,
-    ip_address: str | None,
     user_agent: str,
     user=None,
-    spam_signals: Iterable[str] = (),
     form_token_digest: str | None = None,
 ) -> Comment:
     """Judge and store a reader's comment; tell the moderators if it is held.
 
-    Raises DuplicateComment or CommentFlood instead of storing. The checks and the insert are
-    one transaction, serialized per commenter, so they hold under concurrent posts.
-    ``form_token_digest`` marks the served form's token as used: a second comment with the
-    same token is spam.
+    Raises CommentRefused (a duplicate, a flood) instead of storing. Reading what the refusal
+    rules compare with and the insert are one transaction, serialized per commenter, so the
+    rules hold under concurrent posts. ``form_token_digest`` marks the served form's token as
+    used: a second comment with the same token is spam.
     """
-    email = normalise_email(email)
-    candidate = Candidate(name=name, email=email, website=website, body=body, ip_address=ip_address)
+    submission = replace(submission, email=normalise_email(submission.email))
+    policy = current_policy()
     with transaction.atomic():
-        serialize_commenter(article=article, name=name, email=email, ip_address=ip_address)
-        check_duplicate_and_flood(
-            article=article, name=name, email=email, body=body, ip_address=ip_address
+        serialize_commenter(submission)
+        refusal = refuse(
+            submission, earlier=earlier_comments(submission, policy=policy), policy=policy
         )
-        has_approved = Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists()
-        judgement = judge(candidate, policy=current_policy(), has_approved_comment=has_approved)
-        signals = [Finding(Outcome.SPAM, signal) for signal in spam_signals]
-        if form_token_digest is not None:
-            signals += used_form_token_rule(already_used=not use_form_token(form_token_digest))
-        if signals:
-            judgement = combine([*signals, *_findings(judgement)])
+        if refusal is not None:
+            raise CommentRefused(refusal)
+        has_approved = Comment.objects.filter(
+            email=submission.email, status=Comment.Status.APPROVED
+        ).exists()
+        # Recorded only once the comment is sure to be stored: a refused post leaves the
+        # reader's form usable.
+        form_token_used = form_token_digest is not None and not use_form_token(form_token_digest)
+        judgement = judge(
+            submission,
+            policy=policy,
+            has_approved_comment=has_approved,
+            form_token_used=form_token_used,
+        )
         status = STATUS_FOR_OUTCOME[judgement.outcome]
         comment = Comment(
-            article=article,
+            article_id=submission.article_id,
             parent=parent,
-            name=name,
-            email=email,
-            website=website,
-            body=body,
+            name=submission.name,
+            email=submission.email,
+            website=submission.website,
+            body=submission.body,
             status=status,
             hold_reasons=judgement.reasons,
-            ip_address=ip_address,
+            ip_address=submission.ip_address,
             user_agent=clean_user_agent(user_agent),
             user=user if user is not None and user.is_authenticated else None,
         )
@@ -215,10 +220,6 @@ def use_form_token(digest: str) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-def _findings(judgement: Judgement) -> list[Finding]:
-    return [Finding(judgement.outcome, reason) for reason in judgement.reasons]
 
 
 def change_status(

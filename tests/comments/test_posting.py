@@ -180,6 +180,17 @@ def test_flood_refused(client, article, settings):
     assert Comment.objects.count() == 1
 
 
+def test_the_same_comment_sent_again_at_once_is_called_a_duplicate(client, article, settings):
+    # Both rules fire; the reader learns the comment is already there, not to slow down.
+    settings.NEWSROOM_COMMENT_FLOOD_SECONDS = 15
+    post_comment(client, article)
+    response = post_comment(client, article)
+    assert response.status_code == 409
+    assert field_error(response, "body") == DUPLICATE.replace("&#x27;", "'")
+    assert FLOOD not in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
 def test_flood_window_passes(client, article, settings, time_machine):
     settings.NEWSROOM_COMMENT_FLOOD_SECONDS = 15
     post_comment(client, article)
