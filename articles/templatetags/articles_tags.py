@@ -1,9 +1,14 @@
+from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from django import template
+from django.core.paginator import Page
+from django.template import Context
 from django.utils import timezone
 
 from articles.feeds import xml_safe
+from articles.pagination import KeysetPage
 
 register = template.Library()
 
@@ -24,3 +29,71 @@ def iso_datetime(value) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return value.replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One entry of a pagination bar; ``kind`` is previous, next, first, current or all."""
+
+    kind: str
+    text: str
+    href: str = ""
+    rel: str = ""
+
+
+@register.inclusion_tag("_pagination.html", takes_context=True)
+def pagination(
+    context: Context,
+    page: KeysetPage | Page,
+    label: str = "Pages",
+    *,
+    param: str = "page",
+    previous_text: str = "Previous",
+    next_text: str = "Next",
+    current_text: str = "Page",
+    fragment: str = "",
+    rel: bool = True,
+    all_href: str = "",
+    all_text: str = "",
+    **query: object,
+) -> dict:
+    """The site's one pagination bar, for a keyset listing page (Newer, Latest, Older) or a
+    numbered page (Previous, "Page 2 of 5", Next), labelled ``label`` for screen readers.
+
+    A numbered page's links repeat ``query`` (in the order given, so addresses stay stable)
+    before ``param``, and end in ``#fragment``. ``rel=False`` leaves out rel="prev"/"next",
+    which belong to the page's own sequence (the comments of an article are not one);
+    ``all_href`` adds a last link back to the whole list (a comment thread's "All comments").
+    """
+    links: list[PageLink] = []
+    if isinstance(page, KeysetPage):
+        if page.has_other_pages:
+            if page.has_previous:
+                links.append(PageLink("previous", "Newer", f"?newer={page.newer_cursor}", "prev"))
+            if not page.is_first:
+                links.append(PageLink("first", "Latest", context["request"].path))
+            if page.has_next:
+                links.append(PageLink("next", "Older", f"?older={page.older_cursor}", "next"))
+    else:
+
+        def href(number: int) -> str:
+            params = [*query.items(), (param, number)]
+            # The same escaping as the |urlencode filter the links were first written with.
+            encoded = "&".join(
+                f"{key}={quote('' if value is None else str(value), safe='/')}"
+                for key, value in params
+            )
+            return f"?{encoded}" + (f"#{fragment}" if fragment else "")
+
+        if page.has_previous():
+            number = page.previous_page_number()
+            links.append(PageLink("previous", previous_text, href(number), "prev" if rel else ""))
+        if page.has_other_pages():
+            text = f"{current_text} {page.number} of {page.paginator.num_pages}"
+            links.append(PageLink("current", text))
+        if page.has_next():
+            number = page.next_page_number()
+            links.append(PageLink("next", next_text, href(number), "next" if rel else ""))
+        if all_href:
+            links.append(PageLink("all", all_text, all_href))
+    return {"label": label, "links": links}
