@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, privacy, views
 
 app_name = "comments"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("comments/feed/", feeds.LatestCommentsFeed(), name="feed_rss"),
     path("comments/feed/atom/", feeds.LatestCommentsAtomFeed(), name="feed_atom"),
+    path("privacy/", privacy.privacy_page, name="privacy"),
 ]
