@@ -271,3 +271,11 @@ def test_anonymous_visitors_are_sent_to_log_in(client, olena):
     response = client.post(PAGE, {"email": TYPED_EMAIL, "_export": "1"})
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_erased_comments_are_nobodys_record_in_the_queue(mod_client, olena):
+    erase_commenter_data(email=TYPED_EMAIL, remove_text=False)
+    queue = parse(mod_client.get("/admin/comments/comment/?status=pending"))
+    record = queue.select_one(".queue-record")
+    # The other erased comment (approved) shares the empty address: not a history.
+    assert text_of(record) == "no other comments"
