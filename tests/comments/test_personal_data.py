@@ -208,6 +208,14 @@ def test_erase_command_asks_first_and_erases_nothing_without_yes(olena, monkeypa
     assert not Comment.objects.filter(name="Олена Коваль").exists()
 
 
+@pytest.mark.parametrize("command", ["export_commenter_data", "erase_commenter_data"])
+@pytest.mark.parametrize("email", ["", "  ", "olena\x00@example.com"])
+def test_commands_refuse_an_empty_or_garbled_address(olena, command, email):
+    with pytest.raises(CommandError, match="Give the commenter's email address"):
+        call_command(command, email, *(["--no-input"] if command.startswith("erase") else []))
+    assert Comment.objects.filter(name="Олена Коваль").exists()
+
+
 # The admin page
 
 

@@ -26,8 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, email: str, remove_text: bool, interactive: bool, **options):
-        if not email.strip():
-            raise CommandError("Give the commenter's email address.")
+        if not email.strip() or not email.isprintable():
+            raise CommandError("Give the commenter's email address (printable characters only).")
         count = comments_of(email).count()
         if interactive and count:
             answer = input(
