@@ -289,6 +289,15 @@ NEWSROOM_COMMENT_FLOOD_SECONDS = env_int("NEWSROOM_COMMENT_FLOOD_SECONDS", 15)
 # A form sent sooner than this after it was shown, or older than the maximum, is treated as spam.
 NEWSROOM_COMMENT_MIN_SECONDS = env_int("NEWSROOM_COMMENT_MIN_SECONDS", 3)
 NEWSROOM_COMMENT_MAX_FORM_AGE = env_int("NEWSROOM_COMMENT_MAX_FORM_AGE", 24 * 60 * 60)
+# Days a comment keeps the IP address and user agent it was posted from; a daily task
+# (`manage.py purge_comment_ips`) blanks them after that. Blocklist entries are not touched.
+NEWSROOM_COMMENT_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENT_IP_RETENTION_DAYS", 90)
+if NEWSROOM_COMMENT_IP_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("NEWSROOM_COMMENT_IP_RETENTION_DAYS must be 1 or more.")
+# Where readers write to have their data exported or erased (the privacy page names it).
+NEWSROOM_PRIVACY_CONTACT = os.environ.get("NEWSROOM_PRIVACY_CONTACT", "").strip() or (
+    DEFAULT_FROM_EMAIL
+)
 # How many proxies in front of the app append to X-Forwarded-For (0: use the socket address).
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 
