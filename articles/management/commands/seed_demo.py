@@ -23,6 +23,7 @@ from articles.models import Article, Byline, Section, Source
 from authors.models import Author
 from comments.models import Comment
 from comments.moderation import actions
+from comments.moderation.rules import FormToken, Submission
 from images.models import Image
 from images.uploads import clean_image_upload
 
@@ -119,12 +120,11 @@ class Command(BaseCommand):
         comment = Comment.objects.filter(article__slug=data["article"], email=data["email"]).first()
         article = Article.objects.published().filter(slug=data["article"]).first()
         if comment is None and article is not None:  # none on an unpublished or deleted article
+            token = FormToken(article_id=article.pk, issued_at=now.timestamp() - 60, nonce="demo")
+            fields = pick(data, "name", "email", "body", "website", "ip_address", "honeypot")
+            sent = Submission(**fields, article_id=article.pk, form_token=token, received_at=now)
             comment = actions.submit_comment(
-                **pick(data, "name", "email", "body", "ip_address", "spam_signals"),
-                website=data.get("website", ""),
-                article=article,
-                parent=comments.get(data.get("parent")),
-                user_agent="Mozilla/5.0 (demo)",
+                submission=sent, parent=comments.get(data.get("parent")), user_agent="demo"
             )
             if data.get("approved_by_moderator"):
                 actions.approve([comment], actor=moderator)
