@@ -1,0 +1,72 @@
+"""Old article addresses keep working: a published article's changed slug redirects."""
+
+import pytest
+
+from articles.models import ArticleSlugRedirect
+from tests.factories import ArticleFactory
+from tests.helpers import (
+    absolute,
+    form_errors,
+    parse,
+    save_change,
+    sitemap_locs,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# --- slug redirects -----------------------------------------------------------------------
+
+
+def test_changing_a_published_slug_redirects_the_old_address(admin_client, client):
+    article = ArticleFactory(slug="original-slug", title="Moving story")
+    response = save_change(admin_client, article, slug="better-slug")
+    assert response.status_code == 302, form_errors(response)
+    article.refresh_from_db()
+    assert article.slug == "better-slug"
+
+    response = client.get("/articles/original-slug/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/better-slug/"
+    response = client.get("/articles/better-slug/")
+    assert response.status_code == 200
+    assert parse(response).find("h1").get_text() == "Moving story"
+    # The old address remains only a redirect, never a listed page.
+    assert absolute("/articles/original-slug/") not in sitemap_locs(
+        client.get("/sitemap-articles.xml")
+    )
+
+
+def test_changing_a_drafts_slug_records_nothing(admin_client, client):
+    article = ArticleFactory(slug="draft-slug", draft=True)
+    response = save_change(admin_client, article, slug="draft-renamed")
+    assert response.status_code == 302, form_errors(response)
+    assert ArticleSlugRedirect.objects.count() == 0
+    assert client.get("/articles/draft-slug/").status_code == 404
+
+
+def test_changing_the_slug_back_serves_the_original_address_directly(admin_client, client):
+    article = ArticleFactory(slug="first-slug", title="Back and forth")
+    assert save_change(admin_client, article, slug="second-slug").status_code == 302
+    assert save_change(admin_client, article, slug="first-slug").status_code == 302
+
+    response = client.get("/articles/first-slug/")
+    assert response.status_code == 200
+    assert parse(response).find("h1").get_text() == "Back and forth"
+    response = client.get("/articles/second-slug/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/first-slug/"
+    response = client.get("/articles/second-slug/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [("/articles/first-slug/", 301)]
+    assert list(ArticleSlugRedirect.objects.values_list("old_slug", flat=True)) == ["second-slug"]
+
+
+def test_redirects_chain_to_the_latest_slug_in_one_step(admin_client, client):
+    article = ArticleFactory(slug="slug-a")
+    assert save_change(admin_client, article, slug="slug-b").status_code == 302
+    assert save_change(admin_client, article, slug="slug-c").status_code == 302
+    for old in ("slug-a", "slug-b"):
+        response = client.get(f"/articles/{old}/")
+        assert response.status_code == 301
+        assert response["Location"] == "/articles/slug-c/"
