@@ -10,6 +10,7 @@ from tests.factories import (
     SectionFactory,
     SourceFactory,
 )
+from tests.helpers import staff_in
 
 
 @pytest.fixture
@@ -127,4 +128,19 @@ def world():
         "new": new,
         "published": [new, other_section, old],
         "hidden": hidden,
+    }
+
+
+@pytest.fixture
+def people():
+    writer = staff_in("Writers", username="wanda")
+    other_writer = staff_in("Writers", username="oscar")
+    AuthorFactory(name="Wanda Writer", user=writer)
+    AuthorFactory(name="Oscar Other", user=other_writer)
+    return {
+        "writer": writer,
+        "other_writer": other_writer,
+        "editor": staff_in("Editors", username="edith"),
+        "moderator": staff_in("Moderators", username="moe"),
+        "anonymous": None,
     }

@@ -10,10 +10,7 @@ import pytest
 
 from articles.models import Article
 from authors.models import Author
-from tests.factories import (
-    ArticleFactory,
-    AuthorFactory,
-)
+from tests.factories import ArticleFactory, AuthorFactory
 
 from ..helpers import parse, save_change, text_of
 from .test_admin import ADD_URL, full_article_data

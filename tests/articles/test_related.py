@@ -6,10 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import (
-    ArticleFactory,
-    SectionFactory,
-)
+from tests.factories import ArticleFactory, SectionFactory
 from tests.helpers import parse
 
 pytestmark = pytest.mark.django_db

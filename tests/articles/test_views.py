@@ -22,10 +22,7 @@ from tests.factories import (
     UserFactory,
     image_file,
 )
-from tests.helpers import (
-    is_rendition_of,
-    parse,
-)
+from tests.helpers import is_rendition_of, parse
 
 pytestmark = pytest.mark.django_db
 
