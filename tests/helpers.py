@@ -130,3 +130,8 @@ def form_errors(response) -> dict:
     """The errors of the admin change form a refused save shows again."""
     assert response.status_code == 200
     return response.context["adminform"].form.errors
+
+
+def field_error(response, field: str) -> str:
+    errors = parse(response).select_one(f".field-{field} .errorlist")
+    return text_of(errors) if errors else ""

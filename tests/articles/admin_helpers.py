@@ -1,5 +1,6 @@
 """Helpers for the article admin tests: roles, forms as a browser sends them, the workflow log."""
 
+import re
 from datetime import timedelta
 
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleRevision, ArticleTransition, Byline
 from authors.models import Author
-from tests.factories import ArticleFactory, AuthorFactory
+from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, image_file
 from tests.helpers import NEW_DRAFT_FORM, parse, text_of
 
 Status = Article.Status
@@ -140,3 +141,65 @@ def assert_transition(transition, *, actor, from_status, to_status, note=""):
         to_status,
         note,
     )
+
+
+def management_form(admin_client) -> dict[str, str]:
+    """The byline formset's management form, as the add page serves it."""
+    response = admin_client.get(ADD_URL)
+    assert response.status_code == 200
+    form = parse(response).find("form", id="article_form")
+    total = form.find("input", attrs={"name": re.compile(r"-TOTAL_FORMS$")})
+    prefix = total["name"].removesuffix("-TOTAL_FORMS")
+    assert prefix == "bylines"
+    return {
+        field["name"]: field.get("value", "")
+        for field in form.find_all("input", attrs={"name": re.compile(rf"^{prefix}-[A-Z_]+$")})
+    }
+
+
+def article_post_data(admin_client, authors=(), **fields) -> dict:
+    """What the add form sends for a draft with a title, slug and dek, plus ``fields``."""
+    data = management_form(admin_client)
+    data.update(
+        {
+            **NEW_DRAFT_FORM,
+            "bylines-TOTAL_FORMS": str(len(authors)),
+        }
+    )
+    for index, (author, position) in enumerate(authors):
+        data[f"bylines-{index}-author"] = str(author.pk)
+        data[f"bylines-{index}-position"] = str(position)
+    # Status is not a form field: the "Publish / schedule" button sends _workflow=publish.
+    if fields.pop("status", "draft") == "published":
+        fields["_workflow"] = "publish"
+    data.update(fields)
+    return data
+
+
+def full_article_data(admin_client, filing, **fields) -> dict:
+    return article_post_data(
+        admin_client,
+        authors=[(filing["first"], 0), (filing["second"], 1)],
+        body="<p>Hello</p><script>x</script>",
+        section=str(filing["section"].pk),
+        tags="Ukraine, Energy",
+        source=str(filing["source"].pk),
+        source_url="https://www.kyivpost.com/post/123",
+        status="published",
+        image=str(
+            ImageFactory(
+                file=image_file("grid.jpg"),
+                alt_text="Engineers at a substation",
+                caption="Repairs in Kyiv.",
+                credit="Photo: Olena Kovalenko",
+            ).pk
+        ),
+        **fields,
+    )
+
+
+def article_data(client, filing, **changes) -> dict:
+    """A complete article, published, as the add form sends it; then ``changes``."""
+    data = full_article_data(client, filing)
+    data.update(changes)
+    return data

@@ -1,6 +1,7 @@
 """RSS and Atom feeds (articles/feeds.py): what each scope lists, in which order, and the pages
 that announce them."""
 
+import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -9,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import ArticleFactory
+from authors.models import Author
+from tests.factories import ArticleFactory, AuthorFactory
 from tests.helpers import (
     absolute,
     parse,
@@ -165,3 +167,22 @@ def test_pages_announce_their_feeds(client, world, page, own_rss, own_atom):
     # Every announced feed actually answers.
     for href in links["application/rss+xml"] + links["application/atom+xml"]:
         assert client.get(href).status_code == 200
+
+
+def test_feeds_and_sitemaps_survive_control_characters_saved_outside_the_forms(client):
+    author = AuthorFactory(name="Bad\x0bName")
+    Author.objects.filter(pk=author.pk).update(name="Bad\x0bName")
+    article = ArticleFactory(authors=[author], tags=["ok"])
+    Article.objects.filter(pk=article.pk).update(title="bad\x0btitle", dek="a\x01dek")
+
+    feeds_and_sitemaps = (
+        "/feeds/rss/",
+        "/feeds/atom/",
+        f"{author.get_absolute_url()}rss/",
+        "/news-sitemap.xml",
+    )
+    for url in feeds_and_sitemaps:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        root = ET.fromstring(response.content)  # well-formed XML
+        assert "badtitle" in ET.tostring(root, encoding="unicode")
