@@ -203,3 +203,6 @@ def article_data(client, filing, **changes) -> dict:
     data = full_article_data(client, filing)
     data.update(changes)
     return data
+
+
+COMPLETE_BODY = "<p>Engineers restored power to the eastern districts overnight.</p>"

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
@@ -132,3 +133,19 @@ def people():
         "moderator": staff_in("Moderators", username="moe"),
         "anonymous": None,
     }
+
+
+@pytest.fixture
+def editor():
+    return staff_in("Editors", username="anna", first_name="Anna", last_name="Hrytsenko")
+
+
+@pytest.fixture
+def reader():
+    return Client()
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

@@ -34,17 +34,6 @@ def local(moment, fmt: str = "j F Y, H:i") -> str:
     return dateformat.format(timezone.localtime(moment), fmt)
 
 
-@pytest.fixture
-def editor():
-    return staff_in("Editors", first_name="Anna", last_name="Hrytsenko")
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 UNPUBLISHED = {
     "draft": {"status": Article.Status.DRAFT, "published_at": None},
     "in_review": {"status": Article.Status.IN_REVIEW, "published_at": None},

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article
+from articles.models import Article, Byline
 from tests.articles.admin_helpers import (
     ADD_URL,
     CHANGELIST_URL,
+    COMPLETE_BODY,
     NOTE,
     Status,
     db_state,
@@ -25,12 +26,13 @@ from tests.articles.admin_helpers import (
     workflow_messages,
 )
 from tests.factories import (
+    ArticleFactory,
     AuthorFactory,
     ImageFactory,
     SectionFactory,
     image_file,
 )
-from tests.helpers import change_url, parse, text_of
+from tests.helpers import change_url, form_fields, parse, save_change, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +328,132 @@ def test_scheduled_article_appears_at_its_time_without_any_other_action(client, 
     article.refresh_from_db()
     assert article.status == Status.PUBLISHED  # nothing had to run: only the clock moved
     assert article.transitions.count() == 1
+
+
+# --- 2. the byline inline of a published article -----------------------------------------------
+
+
+def byline_rows(article, **changes) -> dict:
+    """The change form as served, with every existing byline row marked for deletion."""
+    return {
+        **{
+            f"bylines-{index}-DELETE": "on"
+            for index in range(Byline.objects.filter(article=article).count())
+        },
+        **changes,
+    }
+
+
+BYLINE_REQUIRED = (
+    "A published article needs at least one byline. "
+    "Add another author before removing the last one."
+)
+
+
+def inline_errors(response) -> str:
+    """The errors shown in the byline inline, above its rows."""
+    group = parse(response).find(id="bylines-group")
+    assert group is not None
+    return " ".join(text_of(errors) for errors in group.select("ul.errorlist"))
+
+
+@pytest.fixture
+def live_article():
+    return ArticleFactory(
+        title="Power back in Kharkiv",
+        body=COMPLETE_BODY,
+        authors=[AuthorFactory(name="Olena Kovalenko"), AuthorFactory(name="Mark Smith")],
+    )
+
+
+def test_deleting_every_byline_of_a_published_article_is_refused(
+    reader, editor_client, live_article
+):
+    response = save_change(editor_client, live_article, **byline_rows(live_article))
+
+    assert response.status_code == 200
+    assert inline_errors(response) == BYLINE_REQUIRED
+    stored = Article.objects.get(pk=live_article.pk)
+    assert [a.name for a in stored.byline_authors] == ["Olena Kovalenko", "Mark Smith"]
+    assert stored.revisions.count() == 0
+    page = reader.get(stored.get_absolute_url()).content.decode()
+    assert "Olena Kovalenko" in page
+
+
+def test_a_scheduled_article_cannot_lose_every_byline_either(editor_client):
+    article = ArticleFactory(scheduled=True, authors=[AuthorFactory(name="Olena Kovalenko")])
+
+    response = save_change(editor_client, article, **byline_rows(article))
+
+    assert response.status_code == 200
+    assert inline_errors(response) == BYLINE_REQUIRED
+    assert Byline.objects.filter(article=article).count() == 1
+
+
+def test_replacing_the_bylines_of_a_published_article_is_allowed(editor_client, live_article):
+    newcomer = AuthorFactory(name="Iryna Shevchenko")
+    data = form_fields(editor_client.get(change_url(live_article)))
+    data.update(byline_rows(live_article))
+    extra = int(data["bylines-TOTAL_FORMS"]) - 1  # the empty row the admin offers
+    data[f"bylines-{extra}-author"] = str(newcomer.pk)
+    data[f"bylines-{extra}-position"] = "0"
+
+    response = editor_client.post(change_url(live_article), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Article.objects.get(pk=live_article.pk).byline_authors == [newcomer]
+
+
+def test_a_draft_may_lose_every_byline(editor_client):
+    article = ArticleFactory(draft=True, authors=[AuthorFactory(name="Olena Kovalenko")])
+
+    response = save_change(editor_client, article, **byline_rows(article))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not Byline.objects.filter(article=article).exists()
+
+
+def test_unpublishing_may_remove_every_byline(reader, editor_client, live_article):
+    # Readers lose the article, so nothing of theirs is at stake; publishing again checks.
+    response = save_change(
+        editor_client, live_article, _workflow="unpublish", **byline_rows(live_article)
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    stored = Article.objects.get(pk=live_article.pk)
+    assert stored.status == Article.Status.UNPUBLISHED
+    assert not stored.bylines.exists()
+    assert reader.get(stored.get_absolute_url()).status_code == 404
+
+
+def test_an_older_published_article_without_a_byline_can_still_be_corrected(editor_client):
+    # Published before bylines were required: the save takes nothing away, so it goes through.
+    article = ArticleFactory(title="Legacy story with a typpo")
+
+    response = save_change(editor_client, article, title="Legacy story without a typo")
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Article.objects.get(pk=article.pk).title == "Legacy story without a typo"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("body", "", "A published article needs a body."),
+        ("body", "<p> </p>", "A published article needs a body."),
+        ("section", "", "A published article needs a section."),
+    ],
+)
+def test_emptying_the_body_or_section_of_a_published_article_is_refused(
+    reader, editor_client, live_article, field, value, message
+):
+    response = save_change(editor_client, live_article, **{field: value})
+
+    assert response.status_code == 200
+    errors = parse(response).select(f".field-{field} ul.errorlist")
+    assert [text_of(e) for e in errors] == [message]
+    stored = Article.objects.get(pk=live_article.pk)
+    assert stored.body == COMPLETE_BODY
+    assert stored.section is not None
+    page = reader.get(stored.get_absolute_url()).content.decode()
+    assert "restored power to the eastern districts" in page
