@@ -3,12 +3,13 @@
 import re
 from datetime import timedelta
 
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleRevision, ArticleTransition, Byline
 from authors.models import Author
-from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, image_file
+from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, UserFactory, image_file
 from tests.helpers import NEW_DRAFT_FORM, parse, text_of
 
 Status = Article.Status
@@ -206,3 +207,11 @@ def article_data(client, filing, **changes) -> dict:
 
 
 COMPLETE_BODY = "<p>Engineers restored power to the eastern districts overnight.</p>"
+
+
+def logged_in_editor(client):
+    """The client, logged in as a new member of Editors, and that editor."""
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    return client, editor

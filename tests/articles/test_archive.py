@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-from bs4 import BeautifulSoup
 
 from articles.models import Article
 from tests.factories import ArticleFactory
@@ -17,7 +16,7 @@ def at(year: int, month: int, day: int = 10) -> datetime:
 
 
 def titles(response) -> list[str]:
-    page = BeautifulSoup(response.content, "html.parser")
+    page = parse(response)
     return [link.get_text(strip=True) for link in page.select(".teaser__title a")]
 
 
@@ -35,7 +34,7 @@ def test_year_lists_its_published_articles_newest_first_and_its_months(client, s
 
     assert response.status_code == 200
     assert titles(response) == ["Late May story", "May story", "March story"]
-    page = BeautifulSoup(response.content, "html.parser")
+    page = parse(response)
     months = [a.get_text(strip=True) for a in page.select(".archive-months a")]
     assert months == ["May", "March"]
     assert page.select_one(".archive-months a")["href"] == "/archive/2025/5/"
@@ -64,7 +63,7 @@ def test_impossible_periods_are_404(client, url):
 def test_archive_pages_older_by_cursor(client, stories, settings):
     settings.NEWSROOM_PAGE_SIZE = 2
     first = client.get("/archive/2025/")
-    older = BeautifulSoup(first.content, "html.parser").find("a", rel="next")["href"]
+    older = parse(first).find("a", rel="next")["href"]
 
     second = client.get("/archive/2025/" + older)
 

@@ -4,9 +4,9 @@ characters, forged versions and byline positions, publish times outside any arch
 import pytest
 
 from articles.models import Article
-from tests.articles.admin_helpers import ADD_URL, article_data
+from tests.articles.admin_helpers import ADD_URL, article_data, logged_in_editor
 from tests.factories import ArticleFactory
-from tests.helpers import field_error, parse, save_change
+from tests.helpers import field_error, form_fields, parse, save_change
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,17 @@ def test_a_byline_position_out_of_range_is_refused(admin_client, filing):
     assert response.status_code == 200
     assert "between 0 and 999" in response.content.decode()
     assert not Article.objects.exists()
+
+
+def test_a_form_that_does_not_say_its_version_cannot_overwrite(client):
+    client, _ = logged_in_editor(client)
+    article = ArticleFactory(title="Original")
+    data = form_fields(client.get(f"/admin/articles/article/{article.pk}/change/"))
+    data.pop("loaded_version")
+    data["title"] = "Forged overwrite"
+
+    response = client.post(f"/admin/articles/article/{article.pk}/change/", data)
+
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.title == "Original"

@@ -1,10 +1,14 @@
 """Old article addresses keep working: a published article's changed slug redirects."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from articles.models import ArticleSlugRedirect
+from articles.models import Article, ArticleSlugRedirect
+from tests.articles.admin_helpers import logged_in_editor
 from tests.factories import ArticleFactory
 from tests.helpers import (
+    NEW_DRAFT_FORM,
     absolute,
     form_errors,
     parse,
@@ -70,3 +74,32 @@ def test_redirects_chain_to_the_latest_slug_in_one_step(admin_client, client):
         response = client.get(f"/articles/{old}/")
         assert response.status_code == 301
         assert response["Location"] == "/articles/slug-c/"
+
+
+def test_an_unpublished_article_does_not_reveal_its_new_address(client):
+    article = ArticleFactory(slug="new-address")
+    ArticleSlugRedirect.objects.create(old_slug="old-address", article=article)
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.UNPUBLISHED)
+
+    assert client.get("/articles/old-address/").status_code == 404
+
+
+def test_a_slug_that_still_redirects_elsewhere_cannot_be_reused(client):
+    client, _ = logged_in_editor(client)
+    moved = ArticleFactory(slug="current", published_at=datetime.now(UTC) - timedelta(days=1))
+    ArticleSlugRedirect.objects.create(old_slug="kyiv-without-power", article=moved)
+    data = {
+        **NEW_DRAFT_FORM,
+        "loaded_version": "",
+        "workflow_note": "",
+        "bylines-TOTAL_FORMS": "0",
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+    }
+
+    response = client.post("/admin/articles/article/add/", data)
+
+    assert response.status_code == 200
+    assert "still leads readers there" in response.content.decode()
+    assert client.get("/articles/kyiv-without-power/").status_code == 301

@@ -10,7 +10,7 @@ from django.urls import reverse
 from articles import workflow
 from articles.models import Article, ArticleRevision, Byline
 from images.models import Image as LibraryImage
-from tests.articles.admin_helpers import COMPLETE_BODY, history_url
+from tests.articles.admin_helpers import COMPLETE_BODY, history_url, logged_in_editor
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -635,3 +635,31 @@ def test_restoring_an_incomplete_revision_onto_a_draft_is_allowed(editor_client,
     assert stored.section is None
     assert not stored.bylines.exists()
     assert stored.revisions.count() == 3
+
+
+def test_comparing_impossible_revision_numbers_is_404(client):
+    client, _ = logged_in_editor(client)
+    article = ArticleFactory()
+
+    response = client.get(
+        f"/admin/articles/article/{article.pk}/revisions/compare/",
+        {"a": "1", "b": "99999999999999999999"},
+    )
+
+    assert response.status_code == 404
+
+
+def test_restoring_a_revision_restores_the_image_and_its_size(client):
+    _, editor = logged_in_editor(client)
+    wide = ImageFactory(file=image_file("wide.jpg", size=(400, 200)), alt_text="x")
+    article = ArticleFactory(image=wide)
+    first = workflow.record_revision(article, actor=editor)
+    article.image = ImageFactory(file=image_file("tall.jpg", size=(100, 300)), alt_text="y")
+    article.save()
+    workflow.record_revision(article, actor=editor)
+
+    workflow.restore_revision(first, actor=editor)
+
+    article.refresh_from_db()
+    assert article.image == wide
+    assert (article.image.width, article.image.height) == (400, 200)

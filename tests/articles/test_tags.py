@@ -14,7 +14,7 @@ from taggit.utils import _parse_tags
 
 from articles.models import Article, ArticleRevision, TaggedArticle
 from articles.tags import format_tags, parse_tags
-from tests.articles.admin_helpers import ADD_URL, article_data
+from tests.articles.admin_helpers import ADD_URL, article_data, logged_in_editor
 from tests.articles.test_queries import ARTICLE_PAGE_QUERIES
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 from tests.helpers import (
@@ -358,3 +358,12 @@ def test_a_tag_that_cannot_be_stored_or_linked_is_refused(admin_client, filing, 
     assert response.status_code == 200
     assert message in field_error(response, "tags")
     assert not Article.objects.exists()
+
+
+def test_tag_suggestions_with_a_nul_byte_are_not_a_500(client):
+    client, _ = logged_in_editor(client)
+
+    response = client.get("/admin/articles/article/tag-suggestions/", {"q": "a\x00b"})
+
+    assert response.status_code == 200
+    assert response.json() == {"results": []}

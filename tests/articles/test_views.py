@@ -22,7 +22,7 @@ from tests.factories import (
     UserFactory,
     image_file,
 )
-from tests.helpers import is_rendition_of, parse
+from tests.helpers import is_rendition_of, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,6 @@ def main_of(response):
     main = parse(response).find("main")
     assert main is not None
     return main
-
-
-def text_of(element) -> str:
-    """The element's text as a reader sees it: whitespace collapsed."""
-    return " ".join(element.get_text().split())
 
 
 def listed_titles(response) -> list[str]:

@@ -1,18 +1,10 @@
 """Shared helpers for the comment tests."""
 
-from bs4 import BeautifulSoup
 from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
-
-
-def parse(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def text_of(element) -> str:
-    return " ".join(element.get_text().split())
+from tests.helpers import parse, text_of  # noqa: F401 (the comment tests import them from here)
 
 
 def post_url(article) -> str:
