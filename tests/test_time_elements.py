@@ -11,7 +11,7 @@ import pytest
 from django.template import Context, Template
 
 from comments.models import Comment
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import ArticleFactory, AuthorFactory, CommentFactory, SectionFactory
 from tests.helpers import parse
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def pages():
         published_at=PRECISE,
     )
     ArticleFactory(title="Related story", section=section, published_at=PRECISE)
-    Comment.objects.create(
+    CommentFactory(
         article=article,
         name="Halyna",
         email="halyna@example.com",

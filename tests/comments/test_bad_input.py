@@ -5,16 +5,10 @@ from django.test import Client
 
 from comments.models import Comment
 from comments.moderation.actions import approve
+from tests.comments.helpers import comment_data, parse, post_comment
 from tests.factories import ArticleFactory
 
-from .helpers import comment_data, parse, post_comment
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 def refused(client, article, field: str, **overrides):
