@@ -199,6 +199,7 @@ def test_collectstatic_builds_hashed_compressed_files(tmp_path):
     assert list((tmp_path / "static" / "css").glob("site.*.css.gz"))
 
 
+@pytest.mark.django_db
 def test_sqlite_test_database_is_a_file_so_threads_do_not_share_a_connection():
     """The cause of the failure below, checked directly: an in-memory SQLite test database
     is one connection shared by the live server's request threads."""
@@ -208,6 +209,7 @@ def test_sqlite_test_database_is_a_file_so_threads_do_not_share_a_connection():
         assert connection.vendor == "postgresql"
 
 
+@pytest.mark.django_db
 def test_the_live_server_answers_concurrent_requests(live_server, client):
     """CI once failed when the admin's tag-suggestion fetch() calls (one per keystroke) ran at
     the same time: the in-memory SQLite test database shares one connection between the live

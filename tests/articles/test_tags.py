@@ -320,6 +320,7 @@ def test_merging_tags_in_the_tag_admin_moves_articles_tags_in_place(admin_client
 # --- tags -------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db
 def test_tags_in_any_script_get_pages_links_feeds_and_sitemap_entries(admin_client, filing):
     response = admin_client.post(ADD_URL, article_data(admin_client, filing, tags="Україна, café"))
     assert response.status_code == 302
@@ -340,6 +341,7 @@ def test_tags_in_any_script_get_pages_links_feeds_and_sitemap_entries(admin_clie
     assert quote("україна") in sitemap.content.decode()
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("tags", "message"),
     [
@@ -360,6 +362,7 @@ def test_a_tag_that_cannot_be_stored_or_linked_is_refused(admin_client, filing, 
     assert not Article.objects.exists()
 
 
+@pytest.mark.django_db
 def test_tag_suggestions_with_a_nul_byte_are_not_a_500(client):
     client, _ = logged_in_editor(client)
 
