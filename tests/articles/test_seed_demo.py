@@ -2,7 +2,6 @@ import io
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,6 +17,7 @@ from authors.models import Author
 from comments.models import Comment
 from comments.moderation import actions
 from images.models import Image as LibraryImage
+from tests.helpers import parse
 
 DEMO_PASSWORD = "newsroom-demo"
 METRO = "kyiv-metro-keeps-running-as-power-cuts-return"
@@ -139,7 +139,7 @@ def test_demo_has_comment_threads_and_a_moderation_queue_with_reasons(client):
     seed()
 
     metro = Article.objects.get(slug="kyiv-metro-keeps-running-as-power-cuts-return")
-    page = BeautifulSoup(client.get(metro.get_absolute_url()).content, "html.parser")
+    page = parse(client.get(metro.get_absolute_url()))
     heading = page.find(id="comments-heading")
     assert heading is not None and "3 Comments" in heading.get_text()
     text = page.get_text(" ", strip=True)
