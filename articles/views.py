@@ -144,6 +144,12 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author, slug=slug)
+    page = paginate(request, Article.objects.published().filter(authors=author).for_listing())
+    return render(request, "authors/author_detail.html", {"author": author, "page": page})
+
+
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     page = paginate(request, Article.objects.published().filter(tags=tag).for_listing())

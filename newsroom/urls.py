@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
+from articles.urls import author_urlpatterns
 from images.renditions import RENDITIONS_DIR
 from newsroom.admin_guards import view_on_site
 
@@ -35,7 +36,7 @@ urlpatterns = [
     ),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
-    path("authors/", include("authors.urls")),
+    path("authors/", include(author_urlpatterns)),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
