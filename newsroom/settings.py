@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "articles",
     "authors",
     "comments",
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
