@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "authors",
     "comments",
     "demo",
-    "django.contrib.admin",
+    "newsroom.apps.NewsroomAdminConfig",  # django.contrib.admin with our admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
