@@ -17,8 +17,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
-from newsroom.admin_guards import GuardedAdminMixin
-
 from . import personal_data
 from .forms import PersonalDataForm
 from .models import BlockedCommenter, Comment, ModerationLogEntry
@@ -116,7 +114,7 @@ BLOCK = "block"
 
 
 @admin.register(Comment)
-class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class CommentAdmin(admin.ModelAdmin):
     # What a moderator decides on comes first: the comment, why it was held, who wrote it
     # (with their record); the context after. Six columns, each cell a few lines at most
     # (static/newsroom/admin/comment-queue.css), so the queue fits a 1280 px laptop screen
@@ -419,7 +417,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BlockedCommenter)
-class BlockedCommenterAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class BlockedCommenterAdmin(admin.ModelAdmin):
     list_display = ["value", "kind", "reason", "created_at", "created_by"]
     list_filter = ["kind"]
     search_fields = ["value", "reason"]
@@ -431,7 +429,7 @@ class BlockedCommenterAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ModerationLogEntry)
-class ModerationLogAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class ModerationLogAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "actor",
