@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import roles
+
 from . import workflow
 from .models import Article, ArticleNote, ArticleRevision, PreviewLink
 
@@ -38,7 +40,7 @@ def revisions(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     context.update(
         revisions=article.revisions.select_related("created_by", "restored_from"),
         transitions=article.transitions.select_related("actor"),
-        can_edit=workflow.can_edit(request.user, article),
+        can_edit=roles.can_edit(request.user, article),
     )
     return render(request, "admin/articles/article/revisions.html", context)
 
@@ -86,7 +88,7 @@ class PreviewLinkForm(forms.Form):
 
 def previews(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     article = _article(request, model_admin, pk)
-    if not workflow.can_publish(request.user):
+    if not roles.can_share_previews(request.user):
         raise PermissionDenied
     form = PreviewLinkForm(request.POST if "create" in request.POST else None)
     if request.method == "POST":
@@ -129,7 +131,7 @@ class RemoveNoteForm(forms.Form):
 
 def notes(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     article = _article(request, model_admin, pk)
-    if not workflow.can_publish(request.user):
+    if not roles.can_correct(request.user):
         raise PermissionDenied
     form = NoteForm(request.POST if "add" in request.POST else None)
     remove_form = RemoveNoteForm(request.POST if "remove" in request.POST else None)

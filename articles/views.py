@@ -9,11 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
+from accounts import roles
 from authors.models import Author
 from comments.threads import comments_context
 
 from . import search as search_module
-from . import structured_data, workflow
+from . import structured_data
 from .models import (
     PREVIEW_LINK_SALT,
     Article,
@@ -83,7 +84,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moved is None or not moved.article.is_published:
             raise Http404("No article found matching the query")
         return redirect(moved.article.get_absolute_url(), permanent=True)
-    if not article.is_published and not workflow.can_preview(request.user, article):
+    if not article.is_published and not roles.can_preview(request.user, article):
         raise Http404("No article found matching the query")
     return render_article(request, article)
 

@@ -1,7 +1,8 @@
 """The editorial workflow: transitions, publication checks, revisions, previews and notes.
 
 Typed functions with keyword-only arguments, called by the admin (and anything else), so the
-rules live in one place: who may do what, what is recorded, what must be complete.
+rules live in one place: what is recorded, what must be complete. Who may do what is asked
+of accounts.roles.
 """
 
 import difflib
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from accounts import roles
 from authors.models import Author
 from images.models import Image
 
@@ -62,10 +64,6 @@ ACTIONS = {
 }  # fmt: skip
 
 
-def can_publish(user) -> bool:
-    return user.is_active and user.has_perm("articles.publish_article")
-
-
 # Whether an article is featured on the home page and whether readers may comment on it are
 # editors' calls: a writer sees them but cannot change them (the admin leaves them out of the
 # writer's form, so a forged POST carries no weight).
@@ -74,24 +72,7 @@ EDITOR_ONLY_FIELDS = ("is_featured", "comments_enabled")
 
 def editor_only_fields(user) -> tuple[str, ...]:
     """The article fields this user may see but not change."""
-    return () if can_publish(user) else EDITOR_ONLY_FIELDS
-
-
-def can_edit(user, article: Article) -> bool:
-    """Editors edit anything; writers only their own drafts and returned articles."""
-    if not user.is_active or not user.has_perm("articles.change_article"):
-        return False
-    if can_publish(user):
-        return True
-    return article.created_by_id == user.pk and article.status in {Status.DRAFT, Status.RETURNED}
-
-
-def can_preview(user, article: Article) -> bool:
-    """Who may see an unpublished article (or learn its address): editors any, a writer
-    their own. Moderators and staff without a role never do."""
-    if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
-        return False
-    return can_publish(user) or article.created_by_id == user.pk
+    return () if roles.can_publish(user) else EDITOR_ONLY_FIELDS
 
 
 def available_actions(user, article: Article) -> list[Action]:
@@ -111,8 +92,8 @@ def available_actions(user, article: Article) -> list[Action]:
 def may_take(user, article: Article, step: Action) -> bool:
     """Whether this user may press this button at all (the status is checked apart)."""
     if step.needs_publish_permission:
-        return can_publish(user)
-    return article.pk is None or can_edit(user, article)
+        return roles.can_publish(user)
+    return article.pk is None or roles.can_edit(user, article)
 
 
 def missing_for_publication(article: Article) -> list[str]:
@@ -250,7 +231,7 @@ def restore_revision(revision: ArticleRevision, *, actor) -> ArticleRevision:
     a restore that would take away something readers need is refused and changes nothing.
     """
     article = revision.article
-    if not can_edit(actor, article):
+    if not roles.can_edit(actor, article):
         raise PermissionDenied("You may not edit this article.")
     try:
         return _restore(article, revision, actor=actor)
@@ -373,7 +354,7 @@ def compare(before: dict, after: dict) -> list[FieldChange]:
 
 
 def create_preview_link(article: Article, *, actor, hours: int = 48) -> PreviewLink:
-    if not actor.has_perm("articles.change_article"):
+    if not roles.can_share_previews(actor):
         raise PermissionDenied("You may not share previews.")
     if not 1 <= hours <= 24 * 30:
         raise WorkflowError("A preview link can last from 1 hour to 30 days.")
@@ -383,6 +364,8 @@ def create_preview_link(article: Article, *, actor, hours: int = 48) -> PreviewL
 
 
 def revoke_preview_link(link: PreviewLink, *, actor) -> None:
+    if not roles.can_share_previews(actor):
+        raise PermissionDenied("You may not revoke previews.")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.revoked_by = actor
@@ -391,7 +374,7 @@ def revoke_preview_link(link: PreviewLink, *, actor) -> None:
 
 def add_note(article: Article, *, kind: str, text: str, actor) -> ArticleNote:
     """A correction, update or clarification; the article counts as updated now."""
-    if not can_publish(actor):
+    if not roles.can_correct(actor):
         raise PermissionDenied("Only editors add corrections and updates.")
     if not text.strip():
         raise WorkflowError("Write the text of the note.")
@@ -405,7 +388,7 @@ def add_note(article: Article, *, kind: str, text: str, actor) -> ArticleNote:
 
 def remove_note(note: ArticleNote, *, actor, reason: str) -> None:
     """Notes are never deleted: a removal hides the note and records who, when and why."""
-    if not can_publish(actor):
+    if not roles.can_correct(actor):
         raise PermissionDenied("Only editors remove notes.")
     if not reason.strip():
         raise WorkflowError("Say why the note is removed.")

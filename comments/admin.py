@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
+from accounts import roles
 from newsroom.admin_guards import GuardedAdminMixin
 
 from .models import BlockedCommenter, Comment, ModerationLogEntry
@@ -152,7 +153,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
     def has_moderate_permission(self, request) -> bool:
         """Approve, spam, remove, restore and block: the Moderators' and Editors' right."""
-        return request.user.has_perm("comments.moderate_comment")
+        return roles.is_moderator(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # "remove" keeps the record and the log

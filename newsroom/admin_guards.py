@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 
-from articles import workflow
+from accounts import roles
 from articles.models import Article
 
 # The largest primary key (BigAutoField) any database here can store.
@@ -80,7 +80,7 @@ def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> 
     if (
         article is not None
         and not article.is_published
-        and not workflow.can_preview(request.user, article)
+        and not roles.can_preview(request.user, article)
     ):
         raise Http404("No article found matching the query")
     return contenttype_views.shortcut(request, content_type_id, object_id)

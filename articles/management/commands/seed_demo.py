@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from accounts.roles import ensure_role_groups
 from articles import workflow
 from articles.models import Article, ArticleRevision, Byline, Section, Source
 from authors.models import Author
@@ -169,27 +170,6 @@ USERS = [
     ("moderator", "Sam", "Patel", "Moderators", False),
 ]
 WRITER_AUTHOR_SLUG = "olena-marchenko"
-
-# Permissions a group gets only when it has none yet (a migration may have set them).
-EDITOR_APPS = ["articles", "authors", "images", "taggit"]
-WRITER_PERMISSIONS = {
-    "articles": [
-        "add_article",
-        "change_article",
-        "view_article",
-        "view_section",
-        "view_source",
-        # The byline is an inline of the article form: writers credit themselves there.
-        "add_byline",
-        "change_byline",
-        "delete_byline",
-        "view_byline",
-    ],
-    "images": ["add_image", "change_image", "view_image"],
-    "authors": ["view_author"],
-    "taggit": ["view_tag", "add_tag"],
-}
-MODERATOR_PERMISSIONS = {"articles": ["view_article"]}
 
 IMAGE_CREDIT = "Illustration: Newsroom demo"
 
@@ -763,29 +743,7 @@ class Command(BaseCommand):
         self.load_comments(now)
 
     def load_groups(self) -> dict[str, Group]:
-        wanted = {
-            "Editors": Permission.objects.filter(content_type__app_label__in=EDITOR_APPS),
-            "Writers": self.permissions(WRITER_PERMISSIONS),
-            "Moderators": self.permissions(MODERATOR_PERMISSIONS),
-        }
-        groups = {}
-        for name, permissions in wanted.items():
-            group, created = Group.objects.get_or_create(name=name)
-            self.tally("Groups", created)
-            if not group.permissions.exists():
-                group.permissions.set(permissions)
-                self.added["Group permission sets"] += 1
-            groups[name] = group
-        return groups
-
-    @staticmethod
-    def permissions(spec: dict[str, list[str]]) -> list[Permission]:
-        found = []
-        for app_label, codenames in spec.items():
-            found += Permission.objects.filter(
-                content_type__app_label=app_label, codename__in=codenames
-            )
-        return found
+        return ensure_role_groups()  # the same lists the migrations grant
 
     def load_users(self, groups: dict[str, Group]) -> dict:
         User = get_user_model()
