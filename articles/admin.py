@@ -17,8 +17,8 @@ from images.admin import thumbnail
 from images.widgets import ImageChooserWidget
 from newsroom.admin_guards import GuardedAdminMixin, is_id
 
-from . import admin_views, workflow
-from .forms import LiveArticleForm, SourceAdminForm
+from . import admin_views, revisions, workflow
+from .forms import ArticleAdminForm, SourceAdminForm
 from .models import Article, Byline, Section, Source, TaggedArticle
 from .search import clean_query
 
@@ -73,7 +73,7 @@ class BylineInline(GuardedAdminMixin, admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
-    form = LiveArticleForm
+    form = ArticleAdminForm
     inlines = [BylineInline]
     change_form_template = "admin/articles/article/change_form.html"
     list_display = [
@@ -291,8 +291,8 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
             except workflow.WorkflowError as error:
                 messages.error(request, f"{error} Your changes were saved.")
             else:
-                messages.success(request, workflow_message(article, action))
-        workflow.record_revision(article, actor=request.user)
+                messages.success(request, workflow.ACTIONS[action].success_message(article))
+        revisions.record_revision(article, actor=request.user)
 
     @admin.display(description="Image")
     def list_thumbnail(self, obj):
@@ -311,18 +311,6 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
     @admin.display(description="Byline")
     def byline_display(self, obj):
         return ", ".join(byline.author.name for byline in obj.bylines.all()) or "—"
-
-
-def workflow_message(article: Article, action: str) -> str:
-    if action == "publish" and article.is_scheduled:
-        when = timezone.localtime(article.published_at)
-        return f"Scheduled for {when:%d %b %Y, %H:%M}."
-    return {
-        "publish": "Published.",
-        "submit": "Submitted for review.",
-        "return": "Returned to the writer.",
-        "unpublish": "Unpublished: readers no longer see it.",
-    }[action]
 
 
 @admin.register(Section)

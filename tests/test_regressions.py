@@ -11,8 +11,8 @@ from django.core import signing
 from django.db import connection
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import PREVIEW_LINK_SALT, Article, ArticleSlugRedirect
+from articles.revisions import record_revision, restore_revision
 from tests.factories import ArticleFactory, ImageFactory, UserFactory, image_file
 
 pytestmark = pytest.mark.django_db
@@ -99,12 +99,12 @@ def test_restoring_a_revision_restores_the_image_and_its_size(client):
     _, editor = editor_client(client)
     wide = ImageFactory(file=image_file("wide.jpg", size=(400, 200)), alt_text="x")
     article = ArticleFactory(image=wide)
-    first = workflow.record_revision(article, actor=editor)
+    first = record_revision(article, actor=editor)
     article.image = ImageFactory(file=image_file("tall.jpg", size=(100, 300)), alt_text="y")
     article.save()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
 
-    workflow.restore_revision(first, actor=editor)
+    restore_revision(first, actor=editor)
 
     article.refresh_from_db()
     assert article.image == wide

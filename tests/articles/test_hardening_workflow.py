@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import Article, Byline
+from articles.revisions import record_revision
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 from tests.helpers import change_url, form_fields, parse, save_change, staff_in, text_of
 
@@ -50,14 +50,14 @@ def messages_on(response) -> list[str]:
 def article_with_an_early_draft(editor, **final) -> Article:
     """Revision 1: an early draft (no body, section or byline). Revision 2: the full article."""
     article = ArticleFactory(draft=True, title="Power back in Kharkiv", body="", section=None)
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     article.body = COMPLETE_BODY
     article.section = SectionFactory(name="Energy")
     for name, value in final.items():
         setattr(article, name, value)
     article.save()
     Byline.objects.create(article=article, author=AuthorFactory(name="Olena Kovalenko"))
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     return Article.objects.get(pk=article.pk)
 
 
@@ -104,10 +104,10 @@ def test_restoring_a_complete_revision_onto_a_published_article_still_works(edit
     article = ArticleFactory(
         title="First headline", authors=[AuthorFactory(name="Olena Kovalenko")]
     )
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     article.title = "Second headline"
     article.save()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
 
     response = editor_client.post(restore_url(article, 1), follow=True)
 
@@ -119,10 +119,10 @@ def test_restoring_a_complete_revision_onto_a_published_article_still_works(edit
 def test_restoring_onto_a_published_article_may_keep_what_it_already_lacked(editor_client, editor):
     # Published before bylines were required: neither revision has one, nothing is lost.
     article = ArticleFactory(title="First headline")
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     article.title = "Second headline"
     article.save()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
 
     response = editor_client.post(restore_url(article, 1), follow=True)
 

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import Article, ArticleRevision, Byline
+from articles.revisions import record_revision
 from images.models import Image as LibraryImage
 from tests.factories import (
     ArticleFactory,
@@ -275,7 +275,7 @@ def body_revisions(editor, *bodies):
     for body in bodies:
         article.body = body
         article.save()
-        workflow.record_revision(article, actor=editor)
+        record_revision(article, actor=editor)
     return article
 
 
@@ -354,7 +354,7 @@ def test_compare_unknown_revision_is_404(editor_client, three_saves, params):
 
 def test_compare_does_not_mix_articles(editor_client, three_saves, editor):
     other = ArticleFactory(draft=True)
-    workflow.record_revision(other, actor=editor)
+    record_revision(other, actor=editor)
 
     # Revision 3 exists for the first article only.
     response = editor_client.get(compare_url(other, a=1, b=3))
@@ -439,10 +439,10 @@ def test_writer_cannot_restore_own_article_in_review(client, editor):
     )
     Article.objects.filter(pk=article.pk).update(created_by=writer)
     article.refresh_from_db()
-    workflow.record_revision(article, actor=writer)
+    record_revision(article, actor=writer)
     article.title = "Edited by the editor"
     article.save()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     client.force_login(writer)
 
     # The writer may look at the history of their own article, but not edit it in review.
@@ -474,7 +474,7 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(editor, second_editor)
         authors=[author],
         tags=["Ukraine"],
     )
-    workflow.record_revision(article, actor=editor)  # version 1
+    record_revision(article, actor=editor)  # version 1
     anna, bohdan = Client(), Client()
     anna.force_login(editor)
     bohdan.force_login(second_editor)
@@ -531,7 +531,7 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(editor, second_editor)
 
 def test_a_form_saved_twice_by_the_same_person_is_also_stale(editor_client, editor):
     article = ArticleFactory(draft=True, title="First title")
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     data = form_fields(editor_client.get(change_url(article)))
 
     assert editor_client.post(change_url(article), {**data, "title": "Second"}).status_code == 302

@@ -26,7 +26,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from accounts.roles import ensure_role_groups
-from articles import workflow
+from articles import revisions
 from articles.models import Article, ArticleRevision, Byline, Section, Source
 from authors.models import Author
 from comments.models import Comment, ModerationLogEntry
@@ -887,7 +887,7 @@ class Command(BaseCommand):
                 # The first revision, as the admin stores on every save: without it an
                 # editor's first change would leave the demo text nowhere in the history.
                 article.refresh_from_db()
-                revision = workflow.record_revision(article, actor=editor)
+                revision = revisions.record_revision(article, actor=editor)
                 ArticleRevision.objects.filter(pk=revision.pk).update(
                     created_at=min(article.updated_at, now)
                 )
