@@ -9,10 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
+from accounts import roles
 from authors.models import Author
 
 from . import search as search_module
-from . import structured_data, workflow
+from . import structured_data
 from .models import (
     PREVIEW_LINK_SALT,
     Article,
@@ -82,7 +83,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moved is None or not moved.article.is_published:
             raise Http404("No article found matching the query")
         return redirect(moved.article.get_absolute_url(), permanent=True)
-    if not article.is_published and not workflow.can_preview(request.user, article):
+    if not article.is_published and not roles.can_preview(request.user, article):
         raise Http404("No article found matching the query")
     return render_article(request, article)
 

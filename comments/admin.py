@@ -17,6 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
+from accounts import roles
+
 from . import personal_data
 from .forms import PersonalDataForm
 from .models import BlockedCommenter, Comment, ModerationLogEntry
@@ -157,7 +159,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request) -> bool:
         """Approve, spam, remove, restore and block: the Moderators' and Editors' right."""
-        return request.user.has_perm("comments.moderate_comment")
+        return roles.is_moderator(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # "remove" keeps the record and the log

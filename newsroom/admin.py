@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
-from articles import workflow
+from accounts import roles
 from articles.models import Article
 
 from .admin_guards import guarded, is_id
@@ -56,7 +56,7 @@ def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> 
     if (
         article is not None
         and not article.is_published
-        and not workflow.can_preview(request.user, article)
+        and not roles.can_preview(request.user, article)
     ):
         raise Http404("No article found matching the query")
     return contenttype_views.shortcut(request, content_type_id, object_id)
