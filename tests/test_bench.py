@@ -44,6 +44,20 @@ def test_generator_makes_the_requested_counts_and_reuses_them():
     # Replies point at a comment of the same article, one level down.
     reply = hot.comments.filter(parent__isnull=False).select_related("parent").first()
     assert (reply.parent.article_id, reply.depth, reply.thread_id) == (hot.pk, 2, reply.parent_id)
+    # The search vectors are the trigger's (made from paragraphs' vectors, not by it): the
+    # same words under the same weights as when an editor saves.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE generated AS SELECT id, search_vector FROM articles_article"
+        )
+        cursor.execute("UPDATE articles_article SET title = title")  # the trigger runs
+        for weight in ("{a}", "{b}", "{c}"):
+            cursor.execute(
+                "SELECT count(*) FROM articles_article a JOIN generated g USING (id) WHERE "
+                "strip(ts_filter(a.search_vector, %s)) <> strip(ts_filter(g.search_vector, %s))",
+                [weight, weight],
+            )
+            assert cursor.fetchone()[0] == 0, weight
     body_bytes = [len(body) for body in Article.objects.values_list("body", flat=True)]
     assert 3_000 < sum(body_bytes) / len(body_bytes) < 6_000
 
