@@ -256,7 +256,7 @@ class Command(BaseCommand):
             ratio = row.run.rate / row.hello if row.hello else 0.0
             errors = f" ({row.run.errors} errors)" if row.run.errors else ""
             write(
-                f"| {row.label} | {row.run.rate:.1f}{errors} | {ratio:.3f} | {row.run.p50:.1f} "
+                f"| {row.label} | {row.run.rate:.3g}{errors} | {ratio:.2g} | {row.run.p50:.1f} "
                 f"| {row.run.p95:.1f} | {row.queries} | {row.size or ''} | {row.cache} |"
             )
         hellos = [row.hello for row in rows]
