@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8000
+SIZE ?= quick
 
 # The first interpreter on PATH that is Python 3.12 or newer.
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
@@ -48,7 +49,7 @@ vnu: $(VENV)/.installed
 	else echo "npm or java not found: the HTML validity test will skip."; fi
 
 bench: $(VENV)/.installed
-	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py bench
+	DJANGO_SETTINGS_MODULE=tests.bench.settings $(PY) manage.py bench --size $(SIZE) $(BENCH_ARGS)
 
 # Re-resolve the locks after editing pyproject.toml.
 lock: $(VENV)/.installed

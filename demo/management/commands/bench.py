@@ -1,0 +1,268 @@
+"""`make bench`: how fast Newsroom serves each page, against a bare "hello" view.
+
+    make bench              # 2,000 articles, 20,000 comments
+    make bench SIZE=big     # 100,000 articles, 500,000 tag links, 1,000,000 comments
+
+Runs with tests.bench.settings (production settings, the bench's own PostgreSQL database
+``newsroom_bench`` or BENCH_DATABASE_URL, Redis database 7 if it answers). The data is built
+once per size (tests/bench/data.py) and reused. For each page it prints requests per second
+through a real gunicorn (one sync worker), that rate against the hello view measured just
+before and just after it, p50/p95, the queries of one request (test client, cache emptied
+first), the response bytes and what a cache header said on the first and a later request.
+Performance is measured here, never asserted in timed tests.
+"""
+
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from articles.models import Article, Section, Source, TaggedArticle
+from articles.pagination import cursor_of
+from articles.sitemaps import ArticleSitemap
+from authors.models import Author
+from comments.models import Comment
+from tests.bench import data, load
+
+HELLO = "/bench/hello/"
+ADMIN_USERNAME = "bench-admin"
+
+
+@dataclass
+class Page:
+    label: str
+    url: str
+    admin: bool = False
+
+
+@dataclass
+class Row:
+    label: str
+    run: load.Run
+    hello: float  # requests/s of the hello view around this page's run
+    queries: str
+    size: int
+    cache: str
+
+
+class Command(BaseCommand):
+    help = "Measure every page through gunicorn against a bare hello view and print the table."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--size", choices=sorted(data.SIZES), default="quick")
+        parser.add_argument(
+            "--seconds", type=float, default=3.0, help="Length of each page's run (default 3)."
+        )
+        parser.add_argument(
+            "--posts", type=int, default=100, help="Comments posted for the POST figure."
+        )
+        parser.add_argument(
+            "--only", default="", help="Measure only pages whose label has one of these, a,b."
+        )
+
+    def handle(self, *args, size: str, seconds: float, posts: int, only: str, **options):
+        if settings.ROOT_URLCONF != "tests.bench.urls":
+            raise CommandError(
+                "Run it with DJANGO_SETTINGS_MODULE=tests.bench.settings (make bench)."
+            )
+        if connection.vendor != "postgresql":
+            raise CommandError("The bench needs PostgreSQL: set BENCH_DATABASE_URL.")
+        started = time.monotonic()
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("collectstatic", verbosity=0, interactive=False)
+        spec = data.SIZES[size]
+        self.stdout.write(f"Data: {size} ({spec.articles:,} articles, {spec.comments:,} comments)…")
+        built = data.ensure(spec)
+        self.stdout.write(
+            f"  built in {built:.0f} s" if built is not None else "  already built, reused"
+        )
+        admin = self.admin_user()
+        self.forget_earlier_posts()
+        wanted = [term.strip().lower() for term in only.split(",")]
+        pages = [p for p in self.pages(spec) if any(t in p.label.lower() for t in wanted)]
+        queries = {page.label: self.count_queries(page, admin) for page in pages}
+        with load.Server(cwd=str(settings.BASE_DIR)) as server:
+            rows = self.measure_pages(server, pages, queries, seconds)
+            if any(term in "comment post" for term in wanted):
+                rows.append(self.measure_posting(server, spec, posts, rows))
+        self.report(spec, rows, time.monotonic() - started)
+
+    # Setting up -------------------------------------------------------------------------------
+
+    def admin_user(self) -> Client:
+        user = User.objects.filter(username=ADMIN_USERNAME).first()
+        if user is None:
+            user = User.objects.create_superuser(ADMIN_USERNAME, "bench@example.com", None)
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def forget_earlier_posts(self) -> None:
+        Comment.objects.filter(email__endswith="@bench-post.example").delete()
+
+    def pages(self, spec: data.Size) -> list[Page]:
+        hot = Article.objects.get(slug=data.HOT_ARTICLE_SLUG)
+        published = Article.objects.published().order_by("-published_at", "-pk")
+        second = published[settings.NEWSROOM_PAGE_SIZE - 1]  # the last teaser of page 1
+        deep = published[int(spec.articles * 0.9)]
+        top_tag = (
+            TaggedArticle.objects.values("tag__slug")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .first()["tag__slug"]
+        )
+        last = -(-spec.articles // ArticleSitemap.limit)  # the last page: the oldest articles
+        return [
+            Page("home", "/"),
+            Page("article, 100 comments", hot.get_absolute_url()),
+            Page("section", Section.objects.order_by("pk").first().get_absolute_url()),
+            Page("tag (most used)", f"/tags/{top_tag}/"),
+            Page("author", Author.objects.order_by("pk").first().get_absolute_url()),
+            Page("source", Source.objects.order_by("pk").first().get_absolute_url()),
+            Page(f"search '{data.COMMON_WORD}'", f"/search/?q={data.COMMON_WORD}"),
+            Page("sitemap index", "/sitemap.xml"),
+            Page(f"sitemap articles p{last}", f"/sitemap-articles.xml?p={last}"),
+            # The same listing near its start and 90% of the way down: keyset pages should
+            # cost the same wherever they are.
+            Page("listing page 2", f"/?older={cursor_of(second)}"),
+            Page("listing 90% deep", f"/?older={cursor_of(deep)}"),
+            Page("admin comment queue", "/admin/comments/comment/", admin=True),
+            Page("admin article list", "/admin/articles/article/", admin=True),
+            Page("admin article form", f"/admin/articles/article/{hot.pk}/change/", admin=True),
+        ]
+
+    def count_queries(self, page: Page, admin: Client) -> str:
+        """Queries of one request with the cache emptied, then of the next one; follows a
+        redirect once (the comment queue opens on ?status=pending) and keeps its target."""
+        client = admin if page.admin else Client()
+        counts = []
+        while len(counts) < 2:
+            if not counts:
+                cache.clear()
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(page.url)
+            redirected = response.status_code in (301, 302) and page.url != response["Location"]
+            if redirected and response["Location"].startswith("/"):
+                page.url = response["Location"]
+                continue
+            if response.status_code != 200:
+                raise CommandError(f"{page.url} answered {response.status_code}.")
+            counts.append(len(captured))
+        return str(counts[0]) if counts[0] == counts[1] else f"{counts[0]} ({counts[1]} cached)"
+
+    # Measuring --------------------------------------------------------------------------------
+
+    def measure_pages(
+        self, server: load.Server, pages: list[Page], queries: dict, seconds: float
+    ) -> list[Row]:
+        """hello, page, hello, page, … hello: each page is compared with the hello runs on
+        either side of it, so a neighbour's load on the shared machine touches both alike."""
+        hello_url = server.base + HELLO
+        hellos = [load.measure(hello_url, seconds).rate]
+        rows = []
+        for page in pages:
+            cookie = self.session_cookie() if page.admin else ""
+            cache.clear()
+            begin = time.monotonic()
+            first = load.sample(server.base + page.url, cookie)
+            if first.status != 200:
+                raise CommandError(f"{page.url} answered {first.status} through gunicorn.")
+            # A slow page runs longer (up to a minute), so its p95 rests on a few requests;
+            # one slower than the run itself is timed request by request (the Python loop
+            # finishes the request in hand where wrk would drop it and report nothing).
+            took = time.monotonic() - begin
+            length = max(seconds, min(60.0, 8 * took))
+            label = page.label
+            if took < seconds:
+                run = load.measure(server.base + page.url, length, cookie)
+            else:
+                run = load.measure_python(server.base + page.url, length, cookie)
+                label += " †"
+            later = load.sample(server.base + page.url, cookie)
+            hellos.append(load.measure(hello_url, seconds).rate)
+            rows.append(
+                Row(label, run, load.mean(hellos[-2:]), queries[page.label], later.size,
+                    f"{first.cache} → {later.cache}" if first.cache or later.cache else "n/a")
+            )  # fmt: skip
+            self.stdout.write(f"  {page.label}: {run.rate:.1f}/s")
+        return rows
+
+    def session_cookie(self) -> str:
+        client = Client()
+        client.force_login(User.objects.get(username=ADMIN_USERNAME))
+        return (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+
+    def measure_posting(
+        self, server: load.Server, spec: data.Size, posts: int, rows: list[Row]
+    ) -> Row:
+        article = Article.objects.published().order_by("published_at", "pk").first()
+        run_id = uuid.uuid4().hex[:8]
+        before = Comment.objects.count()
+        posting = load.post_comments(
+            server.base,
+            article.get_absolute_url(),
+            posts,
+            min_age=settings.NEWSROOM_COMMENT_MIN_SECONDS + 0.5,
+            run_id=run_id,
+        )
+        # The marker is the commenter's address: one scan finds every stored copy.
+        stored = list(
+            Comment.objects.filter(email__startswith=f"bench-{run_id}-").values_list(
+                "email", "status"
+            )
+        )
+        copies = Counter(email.split("@")[0] for email, _ in stored)
+        lost = sum(1 for marker in posting.markers if copies[marker] == 0)
+        duplicated = sum(n - 1 for n in copies.values() if n > 1)
+        outcomes = dict(Counter(status for _, status in stored))
+        self.posting_summary = (
+            f"{posts} posts: answers {dict(sorted(posting.statuses.items()))}; stored "
+            f"{Comment.objects.count() - before} ({outcomes}); lost {lost}, duplicated {duplicated}"
+        )
+        hello = load.mean([row.hello for row in rows]) if rows else 0.0
+        return Row("comment POST", posting.run, hello, "", 0, "n/a")
+
+    # Reporting --------------------------------------------------------------------------------
+
+    def report(self, spec: data.Size, rows: list[Row], total: float) -> None:
+        write = self.stdout.write
+        cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+        generator = load.load_generator()
+        write("")
+        write(
+            f"`make bench SIZE={spec.name}` on {date.today():%Y-%m-%d}: PostgreSQL "
+            f"{connection.pg_version // 10000}, {cache_backend}, gunicorn 1 sync worker, "
+            f"load by {'wrk (1 connection)' if generator == 'wrk' else 'a Python loop'}; "
+            f"{spec.articles:,} articles, {spec.tag_links:,} tag links, "
+            f"{spec.comments:,} comments ({spec.held:,} held); took {total:.0f} s."
+        )
+        write("")
+        write("| page | req/s | × hello | p50 ms | p95 ms | queries | bytes | cache |")
+        write("| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |")
+        for row in rows:
+            ratio = row.run.rate / row.hello if row.hello else 0.0
+            errors = f" ({row.run.errors} errors)" if row.run.errors else ""
+            write(
+                f"| {row.label} | {row.run.rate:.3g}{errors} | {ratio:.2g} | {row.run.p50:.1f} "
+                f"| {row.run.p95:.1f} | {row.queries} | {row.size or ''} | {row.cache} |"
+            )
+        hellos = [row.hello for row in rows]
+        if hellos:
+            write(f"\nhello view: {min(hellos):.0f}–{max(hellos):.0f} requests/s.")
+        if any(row.label.endswith("†") for row in rows):
+            write("† slower than a run: timed request by request by the Python loop.")
+        if getattr(self, "posting_summary", ""):
+            write(f"Comment POST (a fresh form per post, Python loop): {self.posting_summary}.")
