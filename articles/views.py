@@ -3,7 +3,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core import signing
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,8 +31,10 @@ def paginate(request: HttpRequest, queryset: QuerySet) -> KeysetPage:
 
 
 def paginate_numbered(request: HttpRequest, queryset: QuerySet) -> Page:
-    """Numbered pages, for ranked results; a bad ?page= gives the first or last page."""
-    return Paginator(queryset, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
+    """Numbered pages, for ranked results (counted only up to a bound); a bad ?page= gives
+    the first or last page."""
+    paginator = search_module.ResultPaginator(queryset, settings.NEWSROOM_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -70,7 +72,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "section": section,
             "author": author,
             "sections": Section.objects.all(),
-            "authors": Author.objects.filter(articles__in=Article.objects.published()).distinct(),
+            "authors": search_module.author_choices(),
         },
     )
 
