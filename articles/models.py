@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from authors.models import Author
 from images.models import Image
 from newsroom.validators import no_control_characters
 
@@ -148,6 +149,16 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self) -> "ArticleQuerySet":
         return self.for_listing().prefetch_related("tags", "notes")
+
+
+def authors_with_published_articles() -> models.QuerySet:
+    """Authors with at least one article readers can see. EXISTS stops at each author's
+    first such byline, where DISTINCT over the join read every byline of every article."""
+    return Author.objects.filter(
+        Exists(
+            Byline.objects.filter(author=OuterRef("pk"), article__in=Article.objects.published())
+        )
+    )
 
 
 class ArticleTagsField(TaggableManager):

@@ -8,11 +8,9 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Exists,
     F,
     FloatField,
     Func,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -21,9 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
-from authors.models import Author
-
-from .models import Article, Byline
+from .models import Article
 
 MAX_QUERY_LENGTH = 200
 # Words (a quoted phrase counts each of its words) handed to PostgreSQL: a long run of
@@ -187,16 +183,6 @@ class ResultPaginator(Paginator):
     def count_label(self) -> str:
         """The number of results for readers: "7", or "1,000+"."""
         return f"{RANK_LIMIT:,}+" if self.more else f"{self.count:,}"
-
-
-def author_choices() -> QuerySet:
-    """Authors with a published article, for the search form: EXISTS stops at the first
-    byline, where DISTINCT over a join read every byline of every article."""
-    return Author.objects.filter(
-        Exists(
-            Byline.objects.filter(author=OuterRef("pk"), article__in=Article.objects.published())
-        )
-    )
 
 
 def query_words(query: str) -> list[str]:

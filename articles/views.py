@@ -21,6 +21,7 @@ from .models import (
     PreviewLink,
     Section,
     Source,
+    authors_with_published_articles,
 )
 from .pagination import KeysetPage, keyset_page
 
@@ -72,7 +73,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "section": section,
             "author": author,
             "sections": Section.objects.all(),
-            "authors": search_module.author_choices(),
+            "authors": authors_with_published_articles(),
         },
     )
 
