@@ -4,7 +4,7 @@ from datetime import date
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import Page
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
@@ -165,11 +165,7 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
     tag_ids = [tag.pk for tag in article.tags.all()]
     related = []
     if tag_ids:
-        related = list(
-            others.filter(tags__in=tag_ids)
-            .annotate(shared=Count("tags"))
-            .order_by("-shared", "-published_at")[:limit]
-        )
+        related = list(others.sharing_most_tags(tag_ids, limit))
     if len(related) < limit and article.section_id:
         related += list(
             others.filter(section_id=article.section_id)
