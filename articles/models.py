@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from authors.models import Author
 from images.models import Image
 from newsroom.validators import no_control_characters
 
@@ -146,8 +147,45 @@ class ArticleQuerySet(models.QuerySet):
             Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
 
+    def sharing_most_tags(self, tag_ids: list[int], limit: int) -> "ArticleQuerySet":
+        """The ``limit`` of these articles with the most of ``tag_ids``, then the newest.
+
+        The tag links are grouped by article first, on the article's id and publish time
+        alone (the (tag, article) index gives the links), so only the chosen articles are
+        read whole; grouping the joined articles themselves carried every body along.
+        """
+        chosen = (
+            self.filter(tagged_items__tag_id__in=tag_ids)
+            .values("pk", "published_at")
+            .annotate(shared=Count("tagged_items"))
+            .order_by("-shared", "-published_at", "-pk")
+            .values("pk")[:limit]
+        )
+        shared = (
+            TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+            .order_by()
+            .values("content_object")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return (
+            self.filter(pk__in=chosen)
+            .annotate(shared=Subquery(shared))
+            .order_by("-shared", "-published_at", "-pk")
+        )
+
     def for_detail(self) -> "ArticleQuerySet":
         return self.for_listing().prefetch_related("tags", "notes")
+
+
+def authors_with_published_articles() -> models.QuerySet:
+    """Authors with at least one article readers can see. EXISTS stops at each author's
+    first such byline, where DISTINCT over the join read every byline of every article."""
+    return Author.objects.filter(
+        Exists(
+            Byline.objects.filter(author=OuterRef("pk"), article__in=Article.objects.published())
+        )
+    )
 
 
 class ArticleTagsField(TaggableManager):
@@ -274,7 +312,12 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            # Listings read it in their order (keyset pages); with the id in it, related
+            # articles and the tag joins find which articles are published, and when,
+            # without reading the article rows.
+            models.Index(fields=["status", "-published_at", "-id"], name="article_published_order"),
+        ]
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
         constraints = [
             models.CheckConstraint(

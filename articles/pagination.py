@@ -61,9 +61,9 @@ def keyset_page(request: HttpRequest, queryset: QuerySet, size: int) -> KeysetPa
     if newer:
         moment, pk = newer
         rows = list(
-            queryset.filter(
-                Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)
-            ).order_by("published_at", "pk")[: size + 1]
+            queryset.filter(published_at__gte=moment)
+            .filter(Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk))
+            .order_by("published_at", "pk")[: size + 1]
         )
         if rows:
             more_newer = len(rows) > size
@@ -77,7 +77,12 @@ def keyset_page(request: HttpRequest, queryset: QuerySet, size: int) -> KeysetPa
         # Past the newest article: the first page rather than an empty one.
     if older:
         moment, pk = older
-        queryset = queryset.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+        # The plain bound on the leading column lets the (status, published_at) index start
+        # the scan at the cursor; the OR alone is not an index condition, so PostgreSQL would
+        # read every newer article and throw it away.
+        queryset = queryset.filter(published_at__lte=moment).filter(
+            Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk)
+        )
     rows = list(queryset.order_by("-published_at", "-pk")[: size + 1])
     items = rows[:size]
     return KeysetPage(

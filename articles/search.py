@@ -4,9 +4,19 @@ snippets, backed by a GIN expression index) and a simpler word match on SQLite."
 import html
 import re
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.expressions import RawSQL
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article
@@ -23,7 +33,10 @@ VECTOR_SQL = (
     f"setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(dek, '')), 'B') || "
     f"setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(body, '')), 'C')"
 )
-STORED_VECTOR = '"articles_article"."search_vector"'
+# Only the newest this many matches are ranked and shown: ranking every match of a word
+# found in most of 100k articles took PostgreSQL over a second, the newest thousand a few
+# milliseconds. One more is fetched, so the page can say "1,000+ results".
+RANK_LIMIT = 1000
 # Markers ts_headline puts around matches; swapped for <mark> after escaping everything else.
 START, STOP = "\u2060\u27e6", "\u27e7\u2060"
 
@@ -75,7 +88,8 @@ def websearch_query(query: str) -> str:
 
 
 def search_articles(query: str, base: QuerySet | None = None) -> QuerySet:
-    """Published articles matching ``query``, best first, each with a ``snippet``."""
+    """Published articles matching ``query``, best first, each with a ``snippet``: the
+    newest RANK_LIMIT matches, and one more to tell that there are more (ResultPaginator)."""
     articles = base if base is not None else Article.objects.published()
     if not query:
         return articles.none()
@@ -85,18 +99,49 @@ def search_articles(query: str, base: QuerySet | None = None) -> QuerySet:
     return _fallback(articles, query)
 
 
+def _newest(matches: QuerySet) -> QuerySet:
+    """Articles among the newest RANK_LIMIT + 1 of ``matches``: the set ranking works on."""
+    newest = matches.order_by("-published_at", "-id").values("pk")[: RANK_LIMIT + 1]
+    return Article.objects.filter(pk__in=newest)
+
+
+def _tsquery(query: str) -> Func:
+    return Func(
+        Value(query),
+        function="websearch_to_tsquery",
+        template=f"%(function)s('{SEARCH_CONFIG}', %(expressions)s)",
+    )
+
+
 def _postgres(articles: QuerySet, query: str) -> QuerySet:
-    tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+    # Expressions, not raw SQL, for the match and the rank: they are used in subqueries
+    # (the newest matches, the page's rows), where the table has another alias.
+    matches = articles.filter(
+        Func(
+            F("search_vector"),
+            _tsquery(query),
+            arg_joiner=" @@ ",
+            template="(%(expressions)s)",
+            output_field=BooleanField(),
+        )
+    )
+    # The match is found through the GIN index, or by walking the newest articles when the
+    # word is in most of them; either way only a bounded set is ranked.
     return (
-        articles.extra(where=[f"{STORED_VECTOR} @@ {tsquery}"], params=[query])  # noqa: S610
+        _newest(matches)
         .annotate(
-            rank=RawSQL(f"ts_rank_cd({STORED_VECTOR}, {tsquery})", [query]),
+            rank=Func(
+                F("search_vector"),
+                _tsquery(query),
+                function="ts_rank_cd",
+                output_field=FloatField(),
+            ),
             snippet_raw=RawSQL(
                 # The marker characters are removed from the text first, so only
                 # ts_headline's own markers become <mark>.
                 f"ts_headline('{SEARCH_CONFIG}', translate(coalesce(dek, '') || ' ' || "
                 f"regexp_replace(coalesce(body, ''), '<[^>]+>', ' ', 'g'), %s, ''), "
-                f"{tsquery}, %s)",
+                f"websearch_to_tsquery('{SEARCH_CONFIG}', %s), %s)",
                 [
                     START + STOP,
                     query,
@@ -106,6 +151,38 @@ def _postgres(articles: QuerySet, query: str) -> QuerySet:
         )
         .order_by("-rank", "-published_at", "-id")
     )
+
+
+class ResultPaginator(Paginator):
+    """Pages of search_articles(): counts the rows it was given (at most RANK_LIMIT + 1, so
+    never every match) and pages through RANK_LIMIT of them."""
+
+    @cached_property
+    def found(self) -> int:
+        return self.object_list.count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.found, RANK_LIMIT)
+
+    def page(self, number) -> Page:
+        """The page's rows, picked by rank in a subquery: PostgreSQL then makes snippets only
+        for them, not for every row it skips to reach a deep page (2 s on page 50)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        ranked = self.object_list
+        return self._get_page(ranked.filter(pk__in=ranked.values("pk")[bottom:top]), number, self)
+
+    @property
+    def more(self) -> bool:
+        """More articles match than are ranked and shown."""
+        return self.found > RANK_LIMIT
+
+    @property
+    def count_label(self) -> str:
+        """The number of results for readers: "7", or "1,000+"."""
+        return f"{RANK_LIMIT:,}+" if self.more else f"{self.count:,}"
 
 
 def query_words(query: str) -> list[str]:
@@ -123,7 +200,7 @@ def _fallback(articles: QuerySet, query: str) -> QuerySet:
         articles = articles.filter(
             Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__iregex=in_body_text)
         )
-    return articles.order_by("-published_at", "-id")
+    return _newest(articles).order_by("-published_at", "-id")
 
 
 def plain_text(article: Article) -> str:

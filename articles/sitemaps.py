@@ -5,15 +5,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.db.models import Exists, Max, OuterRef
+from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from authors.models import Author
+from newsroom import cache
 
-from .models import Article, Section, Source
+from .models import Article, Section, Source, TaggedArticle, authors_with_published_articles
 
 
 class ArticleSitemap(Sitemap):
@@ -30,6 +33,12 @@ class ArticleSitemap(Sitemap):
     def lastmod(self, item: Article):
         return max(item.updated_at, item.published_at)
 
+    def get_latest_lastmod(self):
+        # One aggregate in the database; Django's default calls lastmod() on every article.
+        return Article.objects.published().aggregate(
+            latest=Max(Greatest("updated_at", "published_at"))
+        )["latest"]
+
 
 class SectionSitemap(Sitemap):
     changefreq = "hourly"
@@ -42,9 +51,15 @@ class TagSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return (
-            Tag.objects.filter(article__in=Article.objects.published()).distinct().order_by("name")
-        )
+        # EXISTS stops at a tag's first published article; DISTINCT over the join read
+        # every tag link of every article.
+        return Tag.objects.filter(
+            Exists(
+                TaggedArticle.objects.filter(
+                    tag=OuterRef("pk"), content_object__in=Article.objects.published()
+                )
+            )
+        ).order_by("name")
 
     def location(self, item: Tag) -> str:
         return reverse("articles:tag", kwargs={"slug": item.slug})
@@ -54,14 +69,16 @@ class AuthorSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Author.objects.filter(articles__in=Article.objects.published()).distinct()
+        return authors_with_published_articles()
 
 
 class SourceSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Source.objects.filter(articles__in=Article.objects.published()).distinct()
+        return Source.objects.filter(
+            Exists(Article.objects.published().filter(source=OuterRef("pk")))
+        ).order_by("name")
 
 
 SITEMAPS = {
@@ -71,6 +88,30 @@ SITEMAPS = {
     "authors": AuthorSitemap,
     "sources": SourceSitemap,
 }
+
+# The index is served from the shared cache for this long. Search engines read it often, and
+# building it counts every section's items; an article published or changed meanwhile
+# appears in its lastmod within this time (its own sitemap page is never cached). A timeout
+# rather than a purge: a scheduled article goes live with no event to purge on.
+SITEMAP_INDEX_SECONDS = 300
+# Headers of the index kept with its content.
+_KEPT_HEADERS = ("Content-Type", "Last-Modified", "X-Robots-Tag")
+
+
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """Django's sitemap index, cached (SITEMAP_INDEX_SECONDS) per scheme and host."""
+    key = f"sitemap-index:{request.scheme}://{request.get_host()}"
+    cached = cache.get_many([key]).get(key)
+    if cached is not None:
+        content, headers = cached
+        return HttpResponse(content, headers=headers)
+    response = sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+    response.render()
+    if response.status_code == 200:
+        headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+        cache.set_many({key: (response.content, headers)}, SITEMAP_INDEX_SECONDS)
+    return response
+
 
 NEWS_WINDOW = timedelta(hours=48)
 

@@ -3,8 +3,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core import signing
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
@@ -21,6 +21,7 @@ from .models import (
     PreviewLink,
     Section,
     Source,
+    authors_with_published_articles,
 )
 from .pagination import KeysetPage, keyset_page
 
@@ -31,8 +32,10 @@ def paginate(request: HttpRequest, queryset: QuerySet) -> KeysetPage:
 
 
 def paginate_numbered(request: HttpRequest, queryset: QuerySet) -> Page:
-    """Numbered pages, for ranked results; a bad ?page= gives the first or last page."""
-    return Paginator(queryset, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
+    """Numbered pages, for ranked results (counted only up to a bound); a bad ?page= gives
+    the first or last page."""
+    paginator = search_module.ResultPaginator(queryset, settings.NEWSROOM_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -70,7 +73,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "section": section,
             "author": author,
             "sections": Section.objects.all(),
-            "authors": Author.objects.filter(articles__in=Article.objects.published()).distinct(),
+            "authors": authors_with_published_articles(),
         },
     )
 
@@ -171,11 +174,7 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
     tag_ids = [tag.pk for tag in article.tags.all()]
     related = []
     if tag_ids:
-        related = list(
-            others.filter(tags__in=tag_ids)
-            .annotate(shared=Count("tags"))
-            .order_by("-shared", "-published_at")[:limit]
-        )
+        related = list(others.sharing_most_tags(tag_ids, limit))
     if len(related) < limit and article.section_id:
         related += list(
             others.filter(section_id=article.section_id)

@@ -121,6 +121,8 @@ class Comment(models.Model):
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["article", "status", "submitted_at"]),
             models.Index(fields=["email", "submitted_at"]),
+            # The queue's commenter record counts one email's comments of each status.
+            models.Index(fields=["email", "status"], name="comment_email_status"),
             models.Index(fields=["ip_address", "submitted_at"]),
             # The daily retention purge finds the few comments still holding an address
             # without walking every old comment (comments/tasks.py).
