@@ -129,6 +129,28 @@ def unsubscribe(*, address_id: int) -> None:
 AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-generated"}
 
 
+class UnfoldedHeader(str):
+    """A header value written on one line however long (RFC 5322 allows 998 characters).
+
+    Python's email package folds a line longer than 78 characters, and a URL has no space to
+    fold at, so it would write the List-Unsubscribe URL as RFC 2047 encoded words, which mail
+    programs do not read as a URL. A value with a ``name`` and ``fold()`` is written as it
+    folds itself; Django keeps a str subclass as it is.
+    """
+
+    name: str
+
+    def __new__(cls, value: str, name: str = "") -> "UnfoldedHeader":
+        # ``name`` defaults so that copy and pickle, which call ``cls(value)`` and then
+        # restore the attributes, can rebuild one.
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def confirmation_mail(address: NotificationAddress) -> EmailMessage:
     link = absolute_url(
         reverse("comments:notifications_confirm", args=[confirmation_token(address)])
@@ -171,7 +193,7 @@ def notification_mail(
         to=[address.email],
         headers={
             **AUTOMATIC_HEADERS,
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe": UnfoldedHeader(f"<{unsubscribe_url}>", name="List-Unsubscribe"),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
