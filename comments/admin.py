@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
-from newsroom.admin_guards import GuardedAdminMixin
+from accounts import roles
 
 from . import personal_data
 from .forms import PersonalDataForm
@@ -116,7 +116,7 @@ BLOCK = "block"
 
 
 @admin.register(Comment)
-class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class CommentAdmin(admin.ModelAdmin):
     # What a moderator decides on comes first: the comment, why it was held, who wrote it
     # (with their record); the context after. Six columns, each cell a few lines at most
     # (static/newsroom/admin/comment-queue.css), so the queue fits a 1280 px laptop screen
@@ -159,7 +159,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
     def has_moderate_permission(self, request) -> bool:
         """Approve, spam, remove, restore and block: the Moderators' and Editors' right."""
-        return request.user.has_perm("comments.moderate_comment")
+        return roles.is_moderator(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # "remove" keeps the record and the log
@@ -419,7 +419,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BlockedCommenter)
-class BlockedCommenterAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class BlockedCommenterAdmin(admin.ModelAdmin):
     list_display = ["value", "kind", "reason", "created_at", "created_by"]
     list_filter = ["kind"]
     search_fields = ["value", "reason"]
@@ -431,7 +431,7 @@ class BlockedCommenterAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ModerationLogEntry)
-class ModerationLogAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class ModerationLogAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "actor",

@@ -15,6 +15,8 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import roles
+
 from . import notifications
 from .models import Comment, CommentSubscription, NotificationAddress, normalise_email
 
@@ -26,8 +28,11 @@ MAIL_RETRY_DELAYS = (60, 10 * 60, 60 * 60)
 
 
 def moderator_emails() -> list[str]:
+    # The Moderators group, not everyone who may moderate: editors are not sent the queue.
     users = (
-        get_user_model().objects.filter(is_active=True, groups__name="Moderators").exclude(email="")
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.MODERATORS)
+        .exclude(email="")
     )
     return sorted(set(users.values_list("email", flat=True)))
 

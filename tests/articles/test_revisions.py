@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import Article, ArticleRevision, Byline
+from articles.revisions import record_revision, restore_revision
 from images.models import Image as LibraryImage
 from tests.articles.admin_helpers import COMPLETE_BODY, history_url, logged_in_editor
 from tests.factories import (
@@ -267,7 +267,7 @@ def body_revisions(editor, *bodies):
     for body in bodies:
         article.body = body
         article.save()
-        workflow.record_revision(article, actor=editor)
+        record_revision(article, actor=editor)
     return article
 
 
@@ -346,7 +346,7 @@ def test_compare_unknown_revision_is_404(editor_client, three_saves, params):
 
 def test_compare_does_not_mix_articles(editor_client, three_saves, editor):
     other = ArticleFactory(draft=True)
-    workflow.record_revision(other, actor=editor)
+    record_revision(other, actor=editor)
 
     # Revision 3 exists for the first article only.
     response = editor_client.get(compare_url(other, a=1, b=3))
@@ -431,10 +431,10 @@ def test_writer_cannot_restore_own_article_in_review(client, editor):
     )
     Article.objects.filter(pk=article.pk).update(created_by=writer)
     article.refresh_from_db()
-    workflow.record_revision(article, actor=writer)
+    record_revision(article, actor=writer)
     article.title = "Edited by the editor"
     article.save()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     client.force_login(writer)
 
     # The writer may look at the history of their own article, but not edit it in review.
@@ -466,7 +466,7 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(editor, second_editor)
         authors=[author],
         tags=["Ukraine"],
     )
-    workflow.record_revision(article, actor=editor)  # version 1
+    record_revision(article, actor=editor)  # version 1
     anna, bohdan = Client(), Client()
     anna.force_login(editor)
     bohdan.force_login(second_editor)
@@ -523,7 +523,7 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(editor, second_editor)
 
 def test_a_form_saved_twice_by_the_same_person_is_also_stale(editor_client, editor):
     article = ArticleFactory(draft=True, title="First title")
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     data = form_fields(editor_client.get(change_url(article)))
 
     assert editor_client.post(change_url(article), {**data, "title": "Second"}).status_code == 302
@@ -543,14 +543,14 @@ def messages_on(response) -> list[str]:
 def article_with_an_early_draft(editor, **final) -> Article:
     """Revision 1: an early draft (no body, section or byline). Revision 2: the full article."""
     article = ArticleFactory(draft=True, title="Power back in Kharkiv", body="", section=None)
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     article.body = COMPLETE_BODY
     article.section = SectionFactory(name="Energy")
     for name, value in final.items():
         setattr(article, name, value)
     article.save()
     Byline.objects.create(article=article, author=AuthorFactory(name="Olena Kovalenko"))
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     return Article.objects.get(pk=article.pk)
 
 
@@ -597,10 +597,10 @@ def test_restoring_a_complete_revision_onto_a_published_article_still_works(edit
     article = ArticleFactory(
         title="First headline", authors=[AuthorFactory(name="Olena Kovalenko")]
     )
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     article.title = "Second headline"
     article.save()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
 
     response = editor_client.post(restore_url(article, 1), follow=True)
 
@@ -612,10 +612,10 @@ def test_restoring_a_complete_revision_onto_a_published_article_still_works(edit
 def test_restoring_onto_a_published_article_may_keep_what_it_already_lacked(editor_client, editor):
     # Published before bylines were required: neither revision has one, nothing is lost.
     article = ArticleFactory(title="First headline")
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     article.title = "Second headline"
     article.save()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
 
     response = editor_client.post(restore_url(article, 1), follow=True)
 
@@ -653,12 +653,12 @@ def test_restoring_a_revision_restores_the_image_and_its_size(client):
     _, editor = logged_in_editor(client)
     wide = ImageFactory(file=image_file("wide.jpg", size=(400, 200)), alt_text="x")
     article = ArticleFactory(image=wide)
-    first = workflow.record_revision(article, actor=editor)
+    first = record_revision(article, actor=editor)
     article.image = ImageFactory(file=image_file("tall.jpg", size=(100, 300)), alt_text="y")
     article.save()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
 
-    workflow.restore_revision(first, actor=editor)
+    restore_revision(first, actor=editor)
 
     article.refresh_from_db()
     assert article.image == wide

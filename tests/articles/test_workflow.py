@@ -30,6 +30,7 @@ from tests.factories import (
     AuthorFactory,
     ImageFactory,
     SectionFactory,
+    UserFactory,
     image_file,
 )
 from tests.helpers import change_url, form_fields, parse, save_change, text_of
@@ -457,3 +458,28 @@ def test_emptying_the_body_or_section_of_a_published_article_is_refused(
     assert stored.section is not None
     page = reader.get(stored.get_absolute_url()).content.decode()
     assert "restored power to the eastern districts" in page
+
+
+# --- each step's own wording when it cannot be taken -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "message"),
+    [
+        ("submit", Status.PUBLISHED, "An article that is published cannot be submitted for review"),
+        ("return", Status.DRAFT, "An article that is draft cannot be returned to the writer"),
+        ("unpublish", Status.IN_REVIEW, "An article that is in review cannot be unpublished"),
+    ],
+)
+def test_a_step_from_the_wrong_status_is_refused_in_its_own_words(action, status, message):
+    editor = UserFactory(is_superuser=True, is_staff=True)
+    published = status == Status.PUBLISHED
+    article = ArticleFactory(status=status, **({} if published else {"draft": True}))
+
+    with pytest.raises(workflow.WorkflowError) as refusal:
+        workflow.transition(article, action=action, actor=editor, note="Why.")
+
+    assert str(refusal.value) == message + "."
+    article.refresh_from_db()
+    assert article.status == status
+    assert not article.transitions.exists()

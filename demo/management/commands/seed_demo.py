@@ -1,4 +1,4 @@
-"""Load ``articles/demo/`` (see its README.md) through the site's own paths: upload validation,
+"""Load ``demo/content/`` (see its README.md) through the site's own paths: upload validation,
 the workflow and revisions, the moderation rules and actions. ``make run`` runs it on every start:
 what exists (found by slug, username or commenter) is left as it is, so nothing changes.
 """
@@ -11,14 +11,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from accounts.roles import ensure_role_groups
+from articles import revisions, workflow
 from articles.models import Article, Byline, Section, Source
 from authors.models import Author
 from comments.models import Comment
@@ -27,7 +27,7 @@ from comments.moderation.rules import FormToken, Submission
 from images.models import Image
 from images.uploads import clean_image_upload
 
-DEMO = Path(__file__).resolve().parents[2] / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "content"
 NOTHING_NEW = "Demo content already present: nothing created or changed."
 NOT_SHOWN = "Passwords are not shown because DEBUG is off."
 KEPT = "  (Passwords are set when the accounts are created; a changed password is kept.)"
@@ -38,7 +38,7 @@ def pick(data: dict, *keys: str) -> dict:
 
 
 class Command(BaseCommand):
-    help = "Load the demo content of articles/demo/. Running it again changes nothing."
+    help = "Load the demo content of demo/content/. Running it again changes nothing."
 
     def handle(self, *args, **options) -> None:
         self.data = tomllib.loads((DEMO / "demo.toml").read_text(encoding="utf-8"))
@@ -65,14 +65,14 @@ class Command(BaseCommand):
                 self.find_or_create(model, data)
         for author in Author.objects.filter(slug__in=[a["slug"] for a in self.data["authors"]]):
             self.attach(author.photo, author.slug)
-        users, User = {}, get_user_model()
+        users, User, groups = {}, get_user_model(), ensure_role_groups()  # as the migrations
         for data in self.data["users"]:
             fields = pick(data, "username", "first_name", "last_name", "email", "is_superuser")
             user, created = self.find_or_create(User, {**fields, "is_staff": True}, "username")
             if created:  # only then: someone may have changed the password since
                 user.set_password(self.data["password"])
                 user.save(update_fields=["password"])
-            user.groups.add(*Group.objects.filter(name=data.get("group")))  # made by migrations
+            user.groups.add(*filter(None, [groups.get(data.get("group"))]))
             if "author" in data and not Author.objects.filter(user=user).exists():
                 Author.objects.filter(slug=data["author"], user=None).update(user=user)
             users[user.username] = user
@@ -106,7 +106,7 @@ class Command(BaseCommand):
         if hours is not None:
             publish_at = now + timedelta(hours=hours)
             workflow.transition(article, action="publish", actor=editor, publish_at=publish_at)
-        workflow.record_revision(article, actor=editor)
+        revisions.record_revision(article, actor=editor)
         if hours is not None and hours < 0:
             # Written shortly before publication: "Updated" shows only after a later edit.
             updated = publish_at + timedelta(hours=meta.get("updated_hours_later", 0))
