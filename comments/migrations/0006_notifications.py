@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0004_comment_network_data_index'),
+        ('comments', '0005_role_groups'),
     ]
 
     operations = [
