@@ -68,6 +68,15 @@ class CommentForm(forms.Form):
         label="Save my name, email, and website in this browser for the next time I comment.",
         required=False,
     )
+    # Unticked in every served form (never from the reader's cookie): the article page stays
+    # the same for every reader, and an address is mailed only when its owner asks.
+    notify_approval = forms.BooleanField(
+        label="Email me when my comment is published, if it waits for a moderator.",
+        required=False,
+    )
+    notify_replies = forms.BooleanField(
+        label="Email me when someone replies to my comment.", required=False
+    )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
     # A honeypot: hidden from people, filled in by naive bots.

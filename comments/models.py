@@ -276,3 +276,44 @@ class UsedFormToken(models.Model):
 
     def __str__(self) -> str:
         return self.digest
+
+
+class NotificationAddress(models.Model):
+    """An email address that asked to be emailed about its comments (double opt-in).
+
+    Nothing but the confirmation mail goes to it until ``confirmed_at`` is set; once it is,
+    a returning commenter is not asked again. ``confirmation_key`` is the key of the last
+    confirmation link sent: a newer link, or an unsubscribe, makes older links invalid.
+    """
+
+    email = models.EmailField(max_length=COMMENT_EMAIL_MAX_LENGTH, unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmation_key = models.CharField(max_length=32, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "notification address"
+
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+
+class CommentSubscription(models.Model):
+    """What the author of one comment asked to be emailed about."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="subscription")
+    address = models.ForeignKey(
+        NotificationAddress, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    # Cleared once the mail is sent, so approving again (after a restore) mails nobody twice.
+    on_approval = models.BooleanField(default=False)
+    on_reply = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.address} on comment {self.comment_id}"

@@ -7,7 +7,9 @@ Used by the admin's "Personal data" page and by ``manage.py export_commenter_dat
   IP address and browser (user agent) they posted from, when, and the moderation status and
   reasons;
 - the moderation log of those comments;
-- blocklist entries naming their email address or an IP address of their comments.
+- blocklist entries naming their email address or an IP address of their comments;
+- if they asked for email notifications: the address, when it was sent a confirmation link
+  and when it confirmed, and which comments they asked to hear about.
 
 Nothing else holds it: the "Save my name…" cookie lives only in the reader's browser, the
 session remembers only comment ids (so a reader sees their own held comment), used form
@@ -26,7 +28,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import BlockedCommenter, Comment, ModerationLogEntry, normalise_email
+from .models import (
+    BlockedCommenter,
+    Comment,
+    CommentSubscription,
+    ModerationLogEntry,
+    NotificationAddress,
+    normalise_email,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +111,8 @@ def export_commenter_data(*, email: str) -> dict[str, Any]:
         Q(kind=BlockedCommenter.Kind.EMAIL, value__in=email_variants(email))
         | Q(kind=BlockedCommenter.Kind.IP, value__in=ips)
     ).order_by("created_at", "id")
+    addresses = NotificationAddress.objects.filter(email__in=email_variants(email)).order_by("pk")
+    subscriptions = CommentSubscription.objects.filter(address__in=addresses).order_by("pk")
     return {
         "email": email,
         "site": settings.NEWSROOM_SITE_NAME,
@@ -136,6 +147,26 @@ def export_commenter_data(*, email: str) -> dict[str, Any]:
             }
             for entry in blocked
         ],
+        "notifications": {
+            "addresses": [
+                {
+                    "email": address.email,
+                    "asked_at": address.created_at.isoformat(),
+                    "confirmation_sent_at": _isoformat(address.confirmation_sent_at),
+                    "confirmed_at": _isoformat(address.confirmed_at),
+                }
+                for address in addresses
+            ],
+            "subscriptions": [
+                {
+                    "comment": subscription.comment_id,
+                    "when_published": subscription.on_approval,
+                    "when_replied_to": subscription.on_reply,
+                    "asked_at": subscription.created_at.isoformat(),
+                }
+                for subscription in subscriptions
+            ],
+        },
         "not_stored_on_the_server": [
             "“Save my name, email and website” keeps them in a cookie in your browser only.",
             "Your browser's session remembers the ids of comments you posted, so that you see "
@@ -144,11 +175,16 @@ def export_commenter_data(*, email: str) -> dict[str, Any]:
     }
 
 
+def _isoformat(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 @dataclass(frozen=True)
 class Erasure:
     comments: int  # comments anonymised
     texts_removed: int  # of which the text was removed too
     blocklist_entries_kept: int
+    notification_addresses: int = 0  # deleted, with what they had asked for
 
 
 def erase_commenter_data(*, email: str, remove_text: bool, actor=None) -> Erasure:
@@ -200,6 +236,10 @@ def erase_commenter_data(*, email: str, remove_text: bool, actor=None) -> Erasur
                 reason=note,
             )
         _scrub_log(comments, secrets)
+        # Deleting the address deletes its subscriptions; an address erased and asking again
+        # starts over with a new confirmation.
+        _, deleted = NotificationAddress.objects.filter(email__in=variants).delete()
+        addresses = deleted.get(NotificationAddress._meta.label, 0)
     # The address is not logged: the log would keep what was just erased.
     logger.info(
         "Erased the personal data of %s comment(s) (text %s) for %s.",
@@ -208,7 +248,10 @@ def erase_commenter_data(*, email: str, remove_text: bool, actor=None) -> Erasur
         getattr(actor, "username", None) or "a management command",
     )
     return Erasure(
-        comments=len(comments), texts_removed=texts_removed, blocklist_entries_kept=blocked
+        comments=len(comments),
+        texts_removed=texts_removed,
+        blocklist_entries_kept=blocked,
+        notification_addresses=addresses,
     )
 
 

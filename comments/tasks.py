@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from accounts import roles
 
-from .models import Comment
+from . import notifications
+from .models import Comment, CommentSubscription, NotificationAddress, normalise_email
 
 logger = logging.getLogger(__name__)
 
@@ -117,3 +118,82 @@ def purge_comment_ips() -> int:
             settings.NEWSROOM_COMMENT_IP_RETENTION_DAYS,
         )
     return purged
+
+
+# Commenters' notifications (comments/notifications.py). Each task looks again at what is
+# stored when it runs: an address unsubscribed, blocked or erased since it was queued gets
+# nothing.
+
+
+@task
+def send_notification_confirmation(address_id: int, key: str) -> int:
+    """Mail the link that confirms an address for notifications; return how many were sent.
+
+    ``key`` is the key the link was made for: when a newer link, a confirmation or an
+    unsubscribe came first, this one is not sent.
+    """
+    address = NotificationAddress.objects.filter(
+        pk=address_id, confirmation_key=key, confirmed_at__isnull=True
+    ).first()
+    if address is None or not key or notifications.is_blocked(address.email):
+        return 0
+    notifications.confirmation_mail(address).send()
+    return 1
+
+
+def _claim(subscription_id: int, flag: str) -> bool:
+    """Clear ``flag`` on the subscription; True for the one run that cleared it.
+
+    A task queued twice for one event (an approval undone and redone before the worker ran)
+    then mails once. A subscription left asking for nothing is deleted: it is no use kept.
+    """
+    claimed = CommentSubscription.objects.filter(pk=subscription_id, **{flag: True}).update(
+        **{flag: False}
+    )
+    CommentSubscription.objects.filter(
+        pk=subscription_id, on_approval=False, on_reply=False
+    ).delete()
+    return bool(claimed)
+
+
+def _confirmed_subscription(comment_id: int, flag: str) -> CommentSubscription | None:
+    subscription = (
+        CommentSubscription.objects.select_related("address", "comment__article")
+        .filter(comment_id=comment_id, address__confirmed_at__isnull=False, **{flag: True})
+        .first()
+    )
+    if subscription is None or notifications.is_blocked(subscription.address.email):
+        return None
+    return subscription
+
+
+@task
+def notify_comment_approved(comment_id: int) -> int:
+    """Tell a commenter who asked that their held comment is now published."""
+    subscription = _confirmed_subscription(comment_id, "on_approval")
+    if subscription is None or subscription.comment.status != Comment.Status.APPROVED:
+        return 0
+    message = notifications.approved_mail(subscription)
+    if not _claim(subscription.pk, "on_approval"):
+        return 0
+    message.send()
+    return 1
+
+
+@task
+def notify_reply(reply_id: int) -> int:
+    """Tell the author of the comment replied to, if they asked, that a reply is published.
+
+    Not for a reply from their own address, and not while the comment replied to is hidden.
+    Replies go on coming, so the subscription stays.
+    """
+    reply = Comment.objects.select_related("article", "parent").filter(pk=reply_id).first()
+    if reply is None or reply.parent is None or reply.status != Comment.Status.APPROVED:
+        return 0
+    if reply.parent.status != Comment.Status.APPROVED:
+        return 0
+    subscription = _confirmed_subscription(reply.parent_id, "on_reply")
+    if subscription is None or subscription.address.email == normalise_email(reply.email):
+        return 0
+    notifications.reply_mail(subscription, reply).send()
+    return 1

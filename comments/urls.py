@@ -19,4 +19,14 @@ urlpatterns = [
     path("comments/feed/", feeds.LatestCommentsFeed(), name="feed_rss"),
     path("comments/feed/atom/", feeds.LatestCommentsAtomFeed(), name="feed_atom"),
     path("privacy/", privacy.privacy_page, name="privacy"),
+    path(
+        "comments/notifications/confirm/<str:token>/",
+        views.confirm_notifications,
+        name="notifications_confirm",
+    ),
+    path(
+        "comments/unsubscribe/<str:token>/",
+        views.unsubscribe_notifications,
+        name="notifications_unsubscribe",
+    ),
 ]

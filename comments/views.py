@@ -1,18 +1,22 @@
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from articles.views import render_article
 
+from . import notifications
 from .checks import warn_if_proxy_ignored
 from .forms import CommentForm
 from .models import Comment, normalise_ip
 from .moderation.actions import CommentRefused, submit_comment
 from .moderation.rules import Refusal
+from .notifications import Confirmation
 from .threads import (
     REPLY_PAGE_PARAM,
     THREAD_PARAM,
@@ -26,6 +30,10 @@ FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
 CLOSED_MESSAGE = "Comments are closed."
 AWAITING_MESSAGE = "Your comment is awaiting moderation."
 PUBLISHED_MESSAGE = "Your comment has been published."
+NOTIFY_MESSAGE = (
+    "If you have not confirmed your email address for notifications yet, we have sent you a "
+    "link to confirm it; nothing else is emailed to you before you do."
+)
 
 # What a refused reader sees: the HTTP status, the field the message goes next to (None: the
 # whole form) and the message.
@@ -77,6 +85,8 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             user_agent=request.headers.get("User-Agent", ""),
             user=request.user,
             form_token_digest=form.form_token_digest,
+            notify_on_approval=data["notify_approval"],
+            notify_on_reply=data["notify_replies"],
         )
     except CommentRefused as refused:
         status, field, message = REFUSAL_RESPONSES[refused.refusal]
@@ -93,6 +103,11 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         # Spam is not told it was caught: it hears what a held comment hears.
         messages.info(request, AWAITING_MESSAGE)
         anchor = "comments"
+
+    if data["notify_approval"] or data["notify_replies"]:
+        # The same words whatever the address's state, so the form tells no one whether an
+        # address has confirmed.
+        messages.info(request, NOTIFY_MESSAGE)
 
     query = ""
     if comment.parent_id is not None and anchor != "comments":
@@ -111,3 +126,51 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         forget_commenter(response)
     return response
+
+
+# Commenters' notifications: the links in their mails. Never cached: each answer depends on
+# the token and on what is stored now.
+
+CONFIRM_STATUS = {
+    Confirmation.READY: 200,
+    Confirmation.CONFIRMED: 200,
+    Confirmation.ALREADY: 200,
+    Confirmation.EXPIRED: 410,
+    Confirmation.INVALID: 400,
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_notifications(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button, POST confirms: mail scanners that open every link in a mail must
+    not confirm an address on its owner's behalf."""
+    if request.method == "POST":
+        state = notifications.confirm_address(token)
+    else:
+        state = notifications.check_confirmation(token)
+    return render(
+        request,
+        "comments/notifications_confirm.html",
+        {"state": state.value, "confirm_hours": settings.NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS},
+        status=CONFIRM_STATUS[state],
+    )
+
+
+@never_cache
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no cookie
+@require_http_methods(["GET", "POST"])
+def unsubscribe_notifications(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks for confirmation (a link opened by a mail scanner unsubscribes no one); POST
+    unsubscribes at once, from the page's button or the mail client's one-click request."""
+    address_id = notifications.read_unsubscribe_token(token)
+    if address_id is None:
+        state, status = "invalid", 400
+    elif request.method == "POST":
+        notifications.unsubscribe(address_id=address_id)
+        state, status = "done", 200
+    else:
+        state, status = "ask", 200
+    return render(
+        request, "comments/notifications_unsubscribe.html", {"state": state}, status=status
+    )

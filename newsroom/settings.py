@@ -295,6 +295,11 @@ NEWSROOM_COMMENT_MAX_FORM_AGE = env_int("NEWSROOM_COMMENT_MAX_FORM_AGE", 24 * 60
 NEWSROOM_COMMENT_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENT_IP_RETENTION_DAYS", 90)
 if NEWSROOM_COMMENT_IP_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("NEWSROOM_COMMENT_IP_RETENTION_DAYS must be 1 or more.")
+# Hours a commenter's link to confirm their address for notifications keeps working. At most
+# one such link is mailed to an address a day, however often the form asks for it.
+NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS = env_int("NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS", 48)
+if NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS < 1:
+    raise ImproperlyConfigured("NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS must be 1 or more.")
 # Where readers write to have their data exported or erased (the privacy page names it).
 NEWSROOM_PRIVACY_CONTACT = os.environ.get("NEWSROOM_PRIVACY_CONTACT", "").strip() or (
     DEFAULT_FROM_EMAIL

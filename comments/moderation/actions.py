@@ -6,6 +6,7 @@ comment, from → to, and why.
 
 import hashlib
 import logging
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
@@ -19,12 +20,20 @@ from django.utils import timezone
 from ..models import (
     BlockedCommenter,
     Comment,
+    CommentSubscription,
     ModerationLogEntry,
+    NotificationAddress,
     UsedFormToken,
     normalise_email,
     normalise_ip,
 )
-from ..tasks import notify_moderators
+from ..notifications import CONFIRMATION_INTERVAL, is_blocked
+from ..tasks import (
+    notify_comment_approved,
+    notify_moderators,
+    notify_reply,
+    send_notification_confirmation,
+)
 from .rules import (
     Blocklist,
     EarlierComment,
@@ -147,13 +156,16 @@ def submit_comment(
     user_agent: str,
     user=None,
     form_token_digest: str | None = None,
+    notify_on_approval: bool = False,
+    notify_on_reply: bool = False,
 ) -> Comment:
     """Judge and store a reader's comment; tell the moderators if it is held.
 
     Raises CommentRefused (a duplicate, a flood) instead of storing. Reading what the refusal
     rules compare with and the insert are one transaction, serialized per commenter, so the
     rules hold under concurrent posts. ``form_token_digest`` marks the served form's token as
-    used: a second comment with the same token is spam.
+    used: a second comment with the same token is spam. ``notify_on_approval`` and
+    ``notify_on_reply`` are the commenter's notification boxes (``request_notifications``).
     """
     submission = replace(submission, email=normalise_email(submission.email))
     policy = current_policy()
@@ -201,7 +213,76 @@ def submit_comment(
             # Queued once the comment is stored, so the worker finds it; robust, so a queue
             # that cannot take the task is logged and never fails the reader's post.
             transaction.on_commit(partial(notify_moderators.enqueue, comment.pk), robust=True)
+        request_notifications(comment, on_approval=notify_on_approval, on_reply=notify_on_reply)
+        if status == Comment.Status.APPROVED:
+            notify_published([comment])
     return comment
+
+
+def request_notifications(comment: Comment, *, on_approval: bool, on_reply: bool) -> None:
+    """Store what the commenter asked to be emailed about; ask an unconfirmed address to
+    confirm.
+
+    Spam asks for nothing (it is not told it was caught, and must not mail anyone), nor does
+    a blocked address; "when published" means nothing for a comment published at once. The
+    confirmation mail is claimed by one conditional UPDATE of the address row: of any number
+    of concurrent posts, one sets ``confirmation_sent_at`` and queues the mail, the rest find
+    it set within the day and queue nothing.
+    """
+    on_approval = on_approval and comment.status == Comment.Status.PENDING
+    on_reply = on_reply and comment.status in {Comment.Status.PENDING, Comment.Status.APPROVED}
+    if not (on_approval or on_reply) or is_blocked(comment.email):
+        return
+    address, _ = NotificationAddress.objects.get_or_create(email=comment.email)
+    CommentSubscription.objects.create(
+        comment=comment, address=address, on_approval=on_approval, on_reply=on_reply
+    )
+    if address.confirmed_at is not None:
+        return
+    now = timezone.now()
+    key = secrets.token_urlsafe(16)
+    claimed = (
+        NotificationAddress.objects.filter(pk=address.pk, confirmed_at__isnull=True)
+        .filter(
+            Q(confirmation_sent_at__isnull=True)
+            | Q(confirmation_sent_at__lte=now - CONFIRMATION_INTERVAL)
+        )
+        .update(confirmation_sent_at=now, confirmation_key=key)
+    )
+    if claimed:
+        transaction.on_commit(
+            partial(send_notification_confirmation.enqueue, address.pk, key), robust=True
+        )
+
+
+def notify_published(comments: list[Comment]) -> None:
+    """Queue the mails that publishing ``comments`` brings: to each author who asked to hear
+    of the approval, and to the author of each comment replied to who asked to hear of
+    replies.
+
+    Only confirmed subscriptions queue a task (two queries however many comments), so a bulk
+    approval does not fill the queue with tasks that would send nothing; each task checks
+    again when it runs.
+    """
+    if not comments:
+        return
+    confirmed = CommentSubscription.objects.filter(address__confirmed_at__isnull=False)
+    approved = set(
+        confirmed.filter(comment__in=[c.pk for c in comments], on_approval=True).values_list(
+            "comment_id", flat=True
+        )
+    )
+    parents = {c.parent_id for c in comments if c.parent_id is not None}
+    answered = set(
+        confirmed.filter(comment__in=parents, on_reply=True).values_list("comment_id", flat=True)
+        if parents
+        else []
+    )
+    for comment in comments:
+        if comment.pk in approved:
+            transaction.on_commit(partial(notify_comment_approved.enqueue, comment.pk), robust=True)
+        if comment.parent_id in answered:
+            transaction.on_commit(partial(notify_reply.enqueue, comment.pk), robust=True)
 
 
 def use_form_token(digest: str) -> bool:
@@ -223,9 +304,16 @@ def use_form_token(digest: str) -> bool:
 
 
 def change_status(
-    comments: Iterable[Comment], *, to_status: str, actor, reason: str = "", action: str = ""
+    comments: Iterable[Comment],
+    *,
+    to_status: str,
+    actor,
+    reason: str = "",
+    action: str = "",
+    changed_comments: list[Comment] | None = None,
 ) -> int:
-    """Move comments to ``to_status``, logging each real change. Returns how many changed."""
+    """Move comments to ``to_status``, logging each real change. Returns how many changed;
+    ``changed_comments``, if given, receives them."""
     changed = 0
     with transaction.atomic():
         for comment in comments:
@@ -243,13 +331,26 @@ def change_status(
                 reason=reason,
             )
             changed += 1
+            if changed_comments is not None:
+                changed_comments.append(comment)
     return changed
 
 
 def approve(comments: Iterable[Comment], *, actor, reason: str = "") -> int:
-    return change_status(
-        comments, to_status=Comment.Status.APPROVED, actor=actor, reason=reason, action="approve"
-    )
+    """Publish comments; their authors and the authors they reply to are mailed if they
+    asked (after the transaction commits, by tasks)."""
+    published: list[Comment] = []
+    with transaction.atomic():
+        count = change_status(
+            comments,
+            to_status=Comment.Status.APPROVED,
+            actor=actor,
+            reason=reason,
+            action="approve",
+            changed_comments=published,
+        )
+        notify_published(published)
+    return count
 
 
 def mark_spam(comments: Iterable[Comment], *, actor, reason: str = "") -> int:

@@ -422,7 +422,11 @@ def test_article_comment_form_is_usable_by_keyboard(
     walk.tab_to("reply link", page.get_by_role("link", name=f"Reply to {COMMENTER}", exact=True))
     for label in ["Name", "Email", "Website", "Comment"]:
         walk.tab_to(f"comment field {label}", form.get_by_role("textbox", name=label, exact=True))
-    walk.tab_to("remember-me checkbox", form.get_by_role("checkbox"))
+    walk.tab_to("remember-me checkbox", form.get_by_role("checkbox", name="Save my name"))
+    walk.tab_to(
+        "notify checkbox", form.get_by_role("checkbox", name="when my comment is published")
+    )
+    walk.tab_to("notify checkbox", form.get_by_role("checkbox", name="when someone replies"))
     walk.tab_to("Post Comment button", form.get_by_role("button", name="Post Comment"))
     walk.check_indicators_differ_from_unfocused()
 

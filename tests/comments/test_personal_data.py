@@ -5,8 +5,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from comments.models import BlockedCommenter, Comment, ModerationLogEntry
+from comments.models import (
+    BlockedCommenter,
+    Comment,
+    CommentSubscription,
+    ModerationLogEntry,
+    NotificationAddress,
+)
 from comments.moderation import actions
 from comments.personal_data import (
     ANONYMOUS_NAME,
@@ -287,3 +294,40 @@ def test_erased_comments_are_nobodys_record_in_the_queue(mod_client, olena):
     record = queue.select_one(".queue-record")
     # The other erased comment (approved) shares the empty address: not a history.
     assert text_of(record) == "no other comments"
+
+
+@pytest.fixture
+def subscriptions(olena, someone_else):
+    """Olena asked to hear of replies (confirmed); Bob asked too, and has not confirmed."""
+    hers = NotificationAddress.objects.create(
+        email=STORED_UNICODE, confirmed_at=timezone.now(), confirmation_sent_at=timezone.now()
+    )
+    CommentSubscription.objects.create(comment=olena[0], address=hers, on_reply=True)
+    CommentSubscription.objects.create(comment=olena[1], address=hers, on_approval=True)
+    his = NotificationAddress.objects.create(email="bob@example.com")
+    CommentSubscription.objects.create(comment=someone_else, address=his, on_reply=True)
+    return hers, his
+
+
+def test_export_has_notification_address_and_what_it_asked_for(olena, subscriptions):
+    data = export_commenter_data(email=TYPED_EMAIL)
+
+    json.dumps(data)
+    [address] = data["notifications"]["addresses"]
+    assert address["email"] == STORED_UNICODE
+    assert address["confirmed_at"] == subscriptions[0].confirmed_at.isoformat()
+    assert [
+        (s["comment"], s["when_published"], s["when_replied_to"])
+        for s in data["notifications"]["subscriptions"]
+    ] == [(olena[0].pk, False, True), (olena[1].pk, True, False)]
+    assert "bob@example.com" not in json.dumps(data)
+
+
+def test_erase_deletes_notification_address_and_subscriptions(olena, subscriptions):
+    erasure = erase_commenter_data(email=TYPED_EMAIL, remove_text=False)
+
+    assert erasure.notification_addresses == 1
+    assert list(NotificationAddress.objects.values_list("email", flat=True)) == ["bob@example.com"]
+    assert [s.comment.email for s in CommentSubscription.objects.all()] == ["bob@example.com"]
+    data = export_commenter_data(email=TYPED_EMAIL)
+    assert data["notifications"] == {"addresses": [], "subscriptions": []}
