@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0005_role_groups'),
+        ('comments', '0006_email_status_index'),
     ]
 
     operations = [
