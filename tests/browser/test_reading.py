@@ -180,3 +180,19 @@ def test_every_section_link_fits_on_a_phone(new_page, live_server):
         assert box is not None
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_headlines_are_set_in_a_chosen_serif_not_dejavu(page: Page, live_server, story):
+    """The serif stack names the serifs each platform ships; on Linux that means Liberation,
+    Noto or Source Serif (and Charter where installed) rather than the DejaVu Serif that
+    fontconfig substitutes for the generic "serif"."""
+    page.goto(live_server.url + story.get_absolute_url())
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument")["root"]["nodeId"]
+    for selector in ["h1.article__title", ".article__body p"]:
+        node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})
+        fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+        used = {font["familyName"] for font in fonts}
+        assert used and not any("DejaVu" in family for family in used), (selector, used)
