@@ -9,4 +9,11 @@ def site(request) -> dict:
         "site_name": settings.NEWSROOM_SITE_NAME,
         "site_tagline": settings.NEWSROOM_SITE_TAGLINE,
         "nav_sections": Section.objects.only("name", "slug"),
+        # The pages a news site's footer points to; each is left out while its URL is empty.
+        "footer_links": {
+            "about": settings.NEWSROOM_ABOUT_URL,
+            "contact": settings.NEWSROOM_CONTACT_URL,
+            "corrections": settings.NEWSROOM_CORRECTIONS_URL,
+            "privacy": settings.NEWSROOM_PRIVACY_URL,
+        },
     }

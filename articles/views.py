@@ -170,7 +170,8 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def related_articles(article: Article, limit: int = 4) -> list[Article]:
     """Published articles sharing the most tags, then the newest of the same section."""
-    others = Article.objects.published().exclude(pk=article.pk)
+    # Shown as cards with a thumbnail: the image comes in the same query.
+    others = Article.objects.published().exclude(pk=article.pk).select_related("image")
     tag_ids = [tag.pk for tag in article.tags.all()]
     related = []
     if tag_ids:

@@ -252,6 +252,11 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 NEWSROOM_SITE_TAGLINE = os.environ.get(
     "NEWSROOM_SITE_TAGLINE", "Independent news, carefully sourced"
 )
+# The footer's links to the newsroom's own pages (a path or a full URL; empty leaves a link out).
+NEWSROOM_ABOUT_URL = os.environ.get("NEWSROOM_ABOUT_URL", "")
+NEWSROOM_CONTACT_URL = os.environ.get("NEWSROOM_CONTACT_URL", "")
+NEWSROOM_CORRECTIONS_URL = os.environ.get("NEWSROOM_CORRECTIONS_URL", "")
+NEWSROOM_PRIVACY_URL = os.environ.get("NEWSROOM_PRIVACY_URL", "/privacy/")
 NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
 # Uploaded images: largest file in bytes and largest picture in pixels (width × height).
 NEWSROOM_MAX_IMAGE_BYTES = env_int("NEWSROOM_MAX_IMAGE_BYTES", 10 * 1024 * 1024)

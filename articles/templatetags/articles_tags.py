@@ -9,8 +9,16 @@ from django.utils import timezone
 
 from articles.feeds import xml_safe
 from articles.pagination import KeysetPage
+from articles.typography import smartquotes as smarten
 
 register = template.Library()
+
+
+@register.filter(is_safe=True)
+def smartquotes(value) -> str:
+    """Curly quotes and apostrophes for the reader: a title or dek (plain text, escaped here)
+    or the sanitized body (HTML, only its prose text nodes). See articles/typography.py."""
+    return smarten(value)
 
 
 @register.filter

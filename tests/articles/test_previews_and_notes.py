@@ -32,6 +32,10 @@ def logged_in(user) -> Client:
     return client
 
 
+# A note's time on the article page carries its time zone.
+NOTE_TIME = "j F Y, H:i T"
+
+
 def local(moment, fmt: str = "j F Y, H:i") -> str:
     return dateformat.format(timezone.localtime(moment), fmt)
 
@@ -385,7 +389,7 @@ def test_corrections_and_updates_appear_at_the_end_newest_first(editor, article,
         assert response.status_code == 302
         assert response["Location"] == notes_url(article)
         assert public_notes(reader, article) == [
-            f"Correction, {local(first)}: An earlier version misnamed the plant."
+            f"Correction, {local(first, NOTE_TIME)}: An earlier version misnamed the plant."
         ]
         assert updated_time(reader, article) == local(first, "c")
 
@@ -395,8 +399,8 @@ def test_corrections_and_updates_appear_at_the_end_newest_first(editor, article,
             {"add": "1", "kind": "update", "text": "Power was restored at 5 pm."},
         )
         assert public_notes(reader, article) == [
-            f"Update, {local(second)}: Power was restored at 5 pm.",
-            f"Correction, {local(first)}: An earlier version misnamed the plant.",
+            f"Update, {local(second, NOTE_TIME)}: Power was restored at 5 pm.",
+            f"Correction, {local(first, NOTE_TIME)}: An earlier version misnamed the plant.",
         ]
         assert updated_time(reader, article) == local(second, "c")
         # The notes come after the body and the tags, at the end of the article.

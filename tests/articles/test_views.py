@@ -368,16 +368,24 @@ def test_article_page_bio_boxes_follow_the_byline(client, full_article):
     assert jane_box.find("a", href=jane.get_absolute_url()).get_text(strip=True) == "Jane Doe"
     (photo,) = jane_box.find_all("img")
     assert is_rendition_of(photo["src"], jane.photo)
-    paragraphs = [text_of(p) for p in jane_box.find_all("p")]
-    assert "Kyiv correspondent" in paragraphs
-    assert "Jane has covered Ukraine since 2014." in paragraphs
-    assert "She lives in Kyiv." in paragraphs
+    # Two authors: one line each (name and job title), not two full bios.
+    assert [text_of(p) for p in jane_box.find_all("p")] == ["Jane Doe Kyiv correspondent"]
 
     assert john_box.find("a", href=john.get_absolute_url()).get_text(strip=True) == "John Roe"
     assert john_box.find("img") is None  # no photo uploaded
-    paragraphs = [text_of(p) for p in john_box.find_all("p")]
-    assert "Energy editor" in paragraphs
-    assert "John writes about power grids." in paragraphs
+    assert [text_of(p) for p in john_box.find_all("p")] == ["John Roe Energy editor"]
+
+
+def test_a_single_author_gets_the_full_bio_box(client, full_article):
+    jane = full_article.byline_authors[0]
+    article = ArticleFactory(authors=[jane])
+
+    (box,) = main_of(client.get(article.get_absolute_url())).find_all("aside")
+
+    paragraphs = [text_of(p) for p in box.find_all("p")]
+    assert "Kyiv correspondent" in paragraphs
+    assert "Jane has covered Ukraine since 2014." in paragraphs
+    assert "She lives in Kyiv." in paragraphs
 
 
 def test_bio_boxes_swap_when_the_byline_order_changes(client):

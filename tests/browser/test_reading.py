@@ -58,7 +58,8 @@ def story():
 
 
 def expect_article_readable(page: Page, article) -> None:
-    """Headline, dek, body, original source and one bio box per author, all visible."""
+    """Headline, dek, body, original source and one bio box per author, all visible: the
+    whole bio for a sole author, a line (name and job title) each for several."""
     expect(page.get_by_role("heading", level=1, name=article.title)).to_be_visible()
     expect(page.locator(".article__dek")).to_have_text(article.dek)
     expect(page.get_by_text("The convoy left Lviv on Monday morning")).to_be_visible()
@@ -71,10 +72,14 @@ def expect_article_readable(page: Page, article) -> None:
         "href", SOURCE_URL
     )
 
-    for author in article.byline_authors:
+    authors = article.byline_authors
+    for author in authors:
         bio_box = page.get_by_role("complementary", name=f"About {author.name}")
         expect(bio_box).to_be_visible()
         expect(bio_box.get_by_role("link", name=author.name, exact=True)).to_be_visible()
+        if len(authors) > 1:
+            expect(bio_box).to_have_text(f"{author.name} {author.job_title}")
+            continue
         for paragraph in author.bio_paragraphs:
             expect(bio_box.get_by_text(paragraph, exact=True)).to_be_visible()
 
@@ -124,7 +129,8 @@ def test_first_tab_focuses_a_visible_skip_link(page: Page, live_server, story):
 @pytest.mark.parametrize("width", [1280, 390])
 def test_author_photos_keep_their_size_and_shape(new_page, live_server, story, width):
     """A bio box once squeezed its photo into a thin oval on wide screens: the photo's
-    <picture> wrapper shrank to make room for a long bio."""
+    <picture> wrapper shrank to make room for a long bio. (The story has two authors, so
+    their boxes are one line each, with a 48 px photo.)"""
     page = new_page(viewport={"width": width, "height": 900})
     author = story.byline_authors[0]
     author.bio = (
@@ -134,7 +140,7 @@ def test_author_photos_keep_their_size_and_shape(new_page, live_server, story, w
     author.save()
 
     for url, selector, size in [
-        (story.get_absolute_url(), ".bio-box__photo", 96),
+        (story.get_absolute_url(), ".bio-box__photo", 48),
         (author.get_absolute_url(), ".author-header__photo", 160),
     ]:
         page.goto(live_server.url + url)
@@ -157,7 +163,8 @@ def test_author_photos_keep_their_size_and_shape(new_page, live_server, story, w
 
 
 def test_every_section_link_fits_on_a_phone(new_page, live_server):
-    """The section navigation wraps on a narrow screen; no link is hidden off to the side."""
+    """On a narrow screen the section navigation is one line that scrolls sideways: every
+    link can be brought into view, and the page itself does not scroll sideways."""
     names = ["World", "Politics", "Business", "Science", "Culture", "Climate", "Technology"]
     for position, name in enumerate(names):
         SectionFactory(name=name, slug=name.lower(), position=position)
@@ -167,6 +174,25 @@ def test_every_section_link_fits_on_a_phone(new_page, live_server):
 
     nav = page.get_by_role("navigation", name="Sections")
     for name in names:
-        box = nav.get_by_role("link", name=name, exact=True).bounding_box()
+        link = nav.get_by_role("link", name=name, exact=True)
+        link.scroll_into_view_if_needed()
+        box = link.bounding_box()
         assert box is not None
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_headlines_are_set_in_a_chosen_serif_not_dejavu(page: Page, live_server, story):
+    """The serif stack names the serifs each platform ships; on Linux that means Liberation,
+    Noto or Source Serif (and Charter where installed) rather than the DejaVu Serif that
+    fontconfig substitutes for the generic "serif"."""
+    page.goto(live_server.url + story.get_absolute_url())
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument")["root"]["nodeId"]
+    for selector in ["h1.article__title", ".article__body p"]:
+        node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})
+        fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+        used = {font["familyName"] for font in fonts}
+        assert used and not any("DejaVu" in family for family in used), (selector, used)
