@@ -19,4 +19,6 @@ urlpatterns = [
     path("comments/feed/", feeds.LatestCommentsFeed(), name="feed_rss"),
     path("comments/feed/atom/", feeds.LatestCommentsAtomFeed(), name="feed_atom"),
     path("privacy/", privacy.privacy_page, name="privacy"),
+    path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/<int:pk>/report/sent/", views.report_sent, name="report_sent"),
 ]
