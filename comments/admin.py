@@ -119,10 +119,9 @@ BLOCK = "block"
 @admin.register(Comment)
 class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     # What a moderator decides on comes first: the comment, why it was held, what readers
-    # reported, who wrote it
-    # (with their record); the context after. Seven columns, each cell a few lines at most
-    # (static/newsroom/admin/comment-queue.css), so the queue fits a 1280 px laptop screen
-    # beside both sidebars.
+    # reported, who wrote it (with their record); the context after. Seven columns, each cell
+    # a few lines at most (static/newsroom/admin/comment-queue.css), so the queue fits a
+    # 1280 px laptop screen beside both sidebars.
     list_display = [
         "excerpt_display",
         "reasons",
