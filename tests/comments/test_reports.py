@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -457,3 +457,13 @@ def test_rate_limit_holds_under_concurrent_reports(live_server, settings):
 
     assert statuses == Counter({302: 4, 429: 8}), statuses
     assert CommentReport.objects.count() == 4
+
+
+def test_the_database_keeps_one_report_per_reader(comment):
+    """Not only the view: the constraint itself refuses a second row for the same reader."""
+    CommentReport.objects.create(comment=comment, reason="spam", reporter_key="k", network_key="n")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CommentReport.objects.create(
+            comment=comment, reason="abuse", reporter_key="k", network_key="n"
+        )
+    assert CommentReport.objects.count() == 1
