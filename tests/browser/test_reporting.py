@@ -9,6 +9,7 @@ from comments.models import Comment, CommentReport
 from tests.factories import ArticleFactory, CommentFactory
 
 from .helpers import admin_log_in
+from .test_accessibility import SCHEMES, audit, expect_scheme
 
 # The Moderators group, made again after the live server's database flush.
 from .test_commenting import MODERATOR_PASSWORD, moderator  # noqa: F401
@@ -88,3 +89,20 @@ def test_second_reader_sends_it_to_the_queue(new_page, live_server, reported, mo
     expect(row.locator(".field-reasons")).to_have_text("reported by readers (2)")
     expect(row.locator(".field-reader_reports")).to_contain_text("2 reports")
     expect(row.locator(".field-reader_reports")).to_contain_text("Abusive or hateful 1")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_report_page_is_accessible_and_fits_320_px(new_page, live_server, scheme):
+    comment = CommentFactory(
+        article=ArticleFactory(),
+        name="Довгеім'я" * 8,
+        body="https://spam.example/" + "x" * 300 + " تعليق 😡",
+    )
+    page = new_page(color_scheme=scheme, viewport={"width": 320, "height": 640})
+    page.goto(live_server.url + f"/comments/{comment.pk}/report/")
+    page.get_by_role("button", name="Send report").click()  # refused: no reason chosen
+    expect(page.locator(".field-error")).to_have_text(["Please choose a reason."])
+    expect_scheme(page, scheme)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    audit(page, f"report page with a refused report ({scheme})")
