@@ -14,7 +14,7 @@ from taggit.models import Tag
 from authors.models import Author
 from images.admin import thumbnail
 from images.widgets import ImageChooserWidget
-from newsroom.admin_guards import GuardedAdminMixin, is_id
+from newsroom.admin_guards import is_id
 
 from . import admin_views, workflow
 from .forms import LiveArticleForm, SourceAdminForm
@@ -55,7 +55,7 @@ class BylineFormSet(BaseInlineFormSet):
             )
 
 
-class BylineInline(GuardedAdminMixin, admin.TabularInline):
+class BylineInline(admin.TabularInline):
     model = Byline
     formset = BylineFormSet
     extra = 1
@@ -71,7 +71,7 @@ class BylineInline(GuardedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(admin.ModelAdmin):
     form = LiveArticleForm
     inlines = [BylineInline]
     change_form_template = "admin/articles/article/change_form.html"
@@ -329,7 +329,7 @@ def workflow_message(article: Article, action: str) -> str:
 
 
 @admin.register(Section)
-class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class SectionAdmin(admin.ModelAdmin):
     ordering = ["position", "name"]  # the annotation below drops Meta.ordering
     list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
@@ -345,7 +345,7 @@ class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class SourceAdmin(admin.ModelAdmin):
     form = SourceAdminForm
     ordering = ["name"]
     list_display = ["name", "domain", "article_count"]
@@ -390,12 +390,12 @@ class SourceAdmin(GuardedAdminMixin, admin.ModelAdmin):
         return JsonResponse({"source": found})
 
 
-# django-taggit's own admin, for editors tidying tags, with the same guards as the others.
+# django-taggit's own admin, for editors tidying tags: merging must move articles' tags too.
 admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class GuardedTagAdmin(GuardedAdminMixin, TagAdmin):
+class ArticleTagAdmin(TagAdmin):
     # django-taggit's inline lists its generic TaggedItem rows, which hold no article's tags.
     inlines = []
 

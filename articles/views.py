@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
 from authors.models import Author
-from comments.threads import comments_context
 
 from . import search as search_module
 from . import structured_data, workflow
@@ -114,7 +113,11 @@ def render_article(
     status: int = 200,
     force_preview: bool = False,
 ) -> HttpResponse:
-    """The article page; the comment view re-renders it with a refused form."""
+    """The article page; the comment view re-renders it with a refused form.
+
+    The comment section itself comes from the comments app's `{% comment_section %}` tag:
+    articles know nothing of comments but the form the comment view hands back.
+    """
     is_preview = force_preview or not article.is_published
     context = {
         "article": article,
@@ -124,9 +127,8 @@ def render_article(
         "current_section": article.section,
         "notes": [note for note in article.notes.all() if note.removed_at is None],
         "related": [] if is_preview else related_articles(article),
+        "comment_form": comment_form,
     }
-    if not is_preview:
-        context.update(comments_context(request, article, comment_form))
     response = render(request, "articles/article_detail.html", context, status=status)
     if is_preview:
         response["Cache-Control"] = "private, no-cache, no-store, max-age=0"
@@ -142,6 +144,12 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "articles/section_detail.html",
         {"section": section, "current_section": section, "page": page},
     )
+
+
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author, slug=slug)
+    page = paginate(request, Article.objects.published().filter(authors=author).for_listing())
+    return render(request, "authors/author_detail.html", {"author": author, "page": page})
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:

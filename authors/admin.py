@@ -2,13 +2,12 @@ from django.contrib import admin
 from django.db.models import Count
 
 from images.admin import thumbnail
-from newsroom.admin_guards import GuardedAdminMixin
 
 from .models import Author
 
 
 @admin.register(Author)
-class AuthorAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class AuthorAdmin(admin.ModelAdmin):
     ordering = ["name"]  # the annotation below drops Meta.ordering
     list_display = ["name", "list_photo", "job_title", "is_active", "article_count", "user"]
     list_filter = ["is_active"]

@@ -18,8 +18,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
-from newsroom.admin_guards import GuardedAdminMixin
-
 from . import personal_data
 from .forms import PersonalDataForm
 from .models import BlockedCommenter, Comment, CommentReport, ModerationLogEntry
@@ -117,7 +115,7 @@ BLOCK = "block"
 
 
 @admin.register(Comment)
-class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class CommentAdmin(admin.ModelAdmin):
     # What a moderator decides on comes first: the comment, why it was held, what readers
     # reported, who wrote it (with their record); the context after. Seven columns, each cell
     # a few lines at most (static/newsroom/admin/comment-queue.css), so the queue fits a
@@ -468,7 +466,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BlockedCommenter)
-class BlockedCommenterAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class BlockedCommenterAdmin(admin.ModelAdmin):
     list_display = ["value", "kind", "reason", "created_at", "created_by"]
     list_filter = ["kind"]
     search_fields = ["value", "reason"]
@@ -480,7 +478,7 @@ class BlockedCommenterAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ModerationLogEntry)
-class ModerationLogAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class ModerationLogAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "actor",

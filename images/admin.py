@@ -5,8 +5,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 
-from newsroom.admin_guards import GuardedAdminMixin
-
 from .forms import ImageForm
 from .models import Image
 from .renditions import fallback_extension, renditions
@@ -56,7 +54,7 @@ class UsageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Image)
-class ImageAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class ImageAdmin(admin.ModelAdmin):
     form = ImageForm
     list_display = [
         "list_thumbnail",

@@ -60,7 +60,8 @@ INSTALLED_APPS = [
     "articles",
     "authors",
     "comments",
-    "django.contrib.admin",
+    "demo",
+    "newsroom.apps.NewsroomAdminConfig",  # django.contrib.admin with our admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-import articles
+import demo
 from articles import workflow
 from articles.models import Article
 from articles.sanitize import sanitize_html
@@ -258,6 +258,6 @@ def test_a_demo_article_an_editor_changed_is_left_as_they_left_it():
 
 
 def test_the_shipped_demo_images_stay_small():
-    images = list((Path(articles.__file__).parent / "demo" / "images").iterdir())
+    images = list((Path(demo.__file__).parent / "content" / "images").iterdir())
     assert len(images) == 12 + 4  # the articles' and the authors'
     assert sum(image.stat().st_size for image in images) < 300_000

@@ -1,4 +1,4 @@
-"""Load ``articles/demo/`` (see its README.md) through the site's own paths: upload validation,
+"""Load ``demo/content/`` (see its README.md) through the site's own paths: upload validation,
 the workflow and revisions, the moderation rules and actions. ``make run`` runs it on every start:
 what exists (found by slug, username or commenter) is left as it is, so nothing changes.
 """
@@ -27,7 +27,7 @@ from comments.moderation.rules import FormToken, Submission
 from images.models import Image
 from images.uploads import clean_image_upload
 
-DEMO = Path(__file__).resolve().parents[2] / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "content"
 NOTHING_NEW = "Demo content already present: nothing created or changed."
 NOT_SHOWN = "Passwords are not shown because DEBUG is off."
 KEPT = "  (Passwords are set when the accounts are created; a changed password is kept.)"
@@ -38,7 +38,7 @@ def pick(data: dict, *keys: str) -> dict:
 
 
 class Command(BaseCommand):
-    help = "Load the demo content of articles/demo/. Running it again changes nothing."
+    help = "Load the demo content of demo/content/. Running it again changes nothing."
 
     def handle(self, *args, **options) -> None:
         self.data = tomllib.loads((DEMO / "demo.toml").read_text(encoding="utf-8"))
