@@ -1,3 +1,4 @@
+from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -6,7 +7,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,7 +24,7 @@ from articles.models import Article
 
 from . import personal_data
 from .forms import PersonalDataForm
-from .models import BlockedCommenter, Comment, ModerationLogEntry
+from .models import BlockedCommenter, Comment, CommentReport, ModerationLogEntry
 from .moderation import actions
 
 # The queue shows this much of a comment (the stylesheet clamps it to a few lines).
@@ -193,13 +194,14 @@ BLOCK = "block"
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    # What a moderator decides on comes first: the comment, why it was held, who wrote it
-    # (with their record); the context after. Six columns, each cell a few lines at most
-    # (static/newsroom/admin/comment-queue.css), so the queue fits a 1280 px laptop screen
-    # beside both sidebars.
+    # What a moderator decides on comes first: the comment, why it was held, what readers
+    # reported, who wrote it (with their record); the context after. Seven columns, each cell
+    # a few lines at most (static/newsroom/admin/comment-queue.css), so the queue fits a
+    # 1280 px laptop screen beside both sidebars.
     list_display = [
         "excerpt_display",
         "reasons",
+        "reader_reports",
         "commenter",
         "article_link",
         "age",
@@ -222,6 +224,7 @@ class CommentAdmin(admin.ModelAdmin):
         "original_body",
         "status",
         "reasons",
+        "reader_reports_detail",
         "submitted_at",
         "ip_address",
         "user_agent",
@@ -363,6 +366,11 @@ class CommentAdmin(admin.ModelAdmin):
                 spam_count=history_subquery(Comment.Status.SPAM),
                 removed_count=history_subquery(Comment.Status.REMOVED),
             )
+            # One query for a whole page of comments. Few per comment: a comment stops taking
+            # reports once NEWSROOM_COMMENT_REPORTS_TO_HOLD of them send it to the queue.
+            .prefetch_related(
+                Prefetch("reports", CommentReport.objects.active(), to_attr="active_reports")
+            )
         )
 
     def get_ordering(self, request):
@@ -441,6 +449,47 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html(
             '<ul class="queue-reasons">{}</ul>',
             format_html_join("", "<li>{}</li>", ((reason,) for reason in obj.hold_reasons)),
+        )
+
+    @admin.display(description="Reports")
+    def reader_reports(self, obj):
+        """How many readers reported it, and why: "3 reports: spam 2, abuse 1"."""
+        reports = obj.active_reports
+        if not reports:
+            return "—"
+        reasons = Counter(report.get_reason_display() for report in reports)
+        return format_html(
+            '<span class="queue-reports">{} report{}</span><ul class="queue-reasons">{}</ul>',
+            len(reports),
+            "s" if len(reports) != 1 else "",
+            format_html_join(
+                "", "<li>{} {}</li>", ((reason, count) for reason, count in reasons.most_common())
+            ),
+        )
+
+    @admin.display(description="Readers' reports")
+    def reader_reports_detail(self, obj):
+        """Every report with the reader's note; those answered by an approval marked so."""
+        reports = obj.reports.order_by("created_at", "id")
+        if not reports:
+            return "None."
+        return format_html(
+            '<ul class="reader-reports">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{} · <strong>{}</strong>{}{}</li>",
+                (
+                    (
+                        date_format(localtime(report.created_at), "DATETIME_FORMAT"),
+                        report.get_reason_display(),
+                        format_html(': <span dir="auto">{}</span>', report.note)
+                        if report.note
+                        else "",
+                        " (archived: the comment was approved since)" if report.archived_at else "",
+                    )
+                    for report in reports
+                ),
+            ),
         )
 
     @admin.display(description="Moderation log")

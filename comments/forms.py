@@ -13,7 +13,13 @@ from django.core.exceptions import ValidationError
 from articles.models import Article
 from newsroom.validators import no_control_characters
 
-from .models import COMMENT_EMAIL_MAX_LENGTH, Comment, normalise_email, validate_normalised_email
+from .models import (
+    COMMENT_EMAIL_MAX_LENGTH,
+    Comment,
+    CommentReport,
+    normalise_email,
+    validate_normalised_email,
+)
 from .moderation.rules import FormToken, Submission
 
 # Not the salt of the former bare-timestamp tokens: those are refused, not misread.
@@ -209,3 +215,41 @@ class PersonalDataForm(forms.Form):
     @property
     def remove_text(self) -> bool:
         return self.cleaned_data["text"] == self.REMOVE_TEXT
+
+
+class ReportForm(forms.Form):
+    """A reader's report of a published comment: why, and (for "something else") what."""
+
+    reason = forms.ChoiceField(
+        label="What is wrong with this comment?",
+        choices=CommentReport.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please choose a reason.",
+            "invalid_choice": "Please choose one of the reasons listed.",
+        },
+    )
+    note = forms.CharField(
+        label="Anything moderators should know",
+        required=False,
+        strip=False,
+        max_length=CommentReport.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional, unless you chose “Something else”. Moderators only.",
+        validators=[no_control_characters],
+        error_messages={
+            "max_length": (
+                f"Your note is too long: at most {CommentReport.NOTE_MAX_LENGTH} characters "
+                "(you typed %(show_value)s)."
+            )
+        },
+    )
+
+    def clean_note(self) -> str:
+        return self.cleaned_data["note"].replace("\r\n", "\n").strip()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("reason") == CommentReport.Reason.OTHER and not data.get("note"):
+            self.add_error("note", ValidationError("Please say what is wrong.", code="required"))
+        return data

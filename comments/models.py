@@ -317,3 +317,54 @@ class CommentSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} on comment {self.comment_id}"
+
+
+class CommentReportQuerySet(models.QuerySet):
+    def active(self) -> "CommentReportQuerySet":
+        """Reports no moderator has answered yet: the ones that count toward holding a comment."""
+        return self.filter(archived_at__isnull=True)
+
+
+class CommentReport(models.Model):
+    """A reader's report that a published comment breaks the rules.
+
+    The reader is known only by keyed hashes (HMAC with SECRET_KEY) of their address and
+    browser, never the address itself: enough to allow one report per comment per reader and
+    to limit how many reports one address sends, and useless to anyone without the key.
+    """
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abusive or hateful"
+        OFF_TOPIC = "off-topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    NOTE_MAX_LENGTH = 500
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
+    # HMAC of the reader's IP address and user agent: one report per comment per reader.
+    reporter_key = models.CharField(max_length=64, editable=False)
+    # HMAC of the IP address (an IPv6 /64): the hourly limit per address.
+    network_key = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a moderator approves the comment: archived reports no longer count, so a
+    # comment a moderator has judged does not bounce straight back to the queue.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # Archived reports too: a reader whose report a moderator has answered cannot
+            # send the comment back by reporting it again.
+            models.UniqueConstraint(
+                fields=["comment", "reporter_key"], name="unique_report_per_reader"
+            ),
+        ]
+        indexes = [models.Index(fields=["network_key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: comment {self.comment_id}"

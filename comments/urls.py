@@ -29,4 +29,6 @@ urlpatterns = [
         views.unsubscribe_notifications,
         name="notifications_unsubscribe",
     ),
+    path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/<int:pk>/report/sent/", views.report_sent, name="report_sent"),
 ]

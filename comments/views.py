@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -12,9 +12,16 @@ from articles.views import render_article
 
 from . import notifications
 from .checks import warn_if_proxy_ignored
-from .forms import CommentForm
+from .forms import CommentForm, ReportForm
 from .models import Comment, normalise_ip
-from .moderation.actions import CommentRefused, submit_comment
+from .moderation.actions import (
+    CommentRefused,
+    ReportRefusal,
+    ReportRefused,
+    reader_keys,
+    report_comment,
+    submit_comment,
+)
 from .moderation.rules import Refusal
 from .notifications import Confirmation
 from .threads import (
@@ -174,3 +181,69 @@ def unsubscribe_notifications(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "comments/notifications_unsubscribe.html", {"state": state}, status=status
     )
+
+
+ALREADY_REPORTED_MESSAGE = "You have already reported this comment. Thank you."
+TOO_MANY_REPORTS_MESSAGE = (
+    "You have sent too many reports in the last hour. Please try again later."
+)
+
+REPORT_REFUSAL_RESPONSES: dict[ReportRefusal, tuple[int, str]] = {
+    ReportRefusal.DUPLICATE: (409, ALREADY_REPORTED_MESSAGE),
+    ReportRefusal.RATE_LIMITED: (429, TOO_MANY_REPORTS_MESSAGE),
+}
+
+
+def render_report_form(
+    request: HttpRequest, comment: Comment, form: ReportForm, *, status: int = 200
+) -> HttpResponse:
+    return render(
+        request, "comments/report.html", {"comment": comment, "form": form}, status=status
+    )
+
+
+# A page of its own, not a form on the article: the article page can then be cached and set
+# no cookie for anonymous readers, while this page carries its own CSRF token. A plain link
+# and a plain form, so it works without JavaScript.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report a published comment; only published comments can be reported (404 otherwise)."""
+    comment = get_object_or_404(Comment.objects.visible().select_related("article"), pk=pk)
+    if request.method != "POST":
+        return render_report_form(request, comment, ReportForm())
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return render_report_form(request, comment, form, status=400)
+    try:
+        report_comment(
+            comment_id=comment.pk,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            keys=reader_keys(
+                ip_address=client_ip(request), user_agent=request.headers.get("User-Agent", "")
+            ),
+            now=timezone.now(),
+        )
+    except ReportRefused as refused:
+        if refused.refusal is ReportRefusal.NOT_REPORTABLE:
+            raise Http404("This comment cannot be reported.") from None
+        status, message = REPORT_REFUSAL_RESPONSES[refused.refusal]
+        form.add_error(None, message)
+        return render_report_form(request, comment, form, status=status)
+    return redirect("comments:report_sent", pk=comment.pk)
+
+
+@never_cache
+def report_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The thanks after a report; the comment may be held by now, so any status will do."""
+    comment = get_object_or_404(
+        Comment.objects.filter(article__in=Article.objects.published()).select_related("article"),
+        pk=pk,
+    )
+    back = (
+        comment.get_absolute_url()
+        if comment.status == Comment.Status.APPROVED
+        else f"{comment.article.get_absolute_url()}#comments"
+    )
+    return render(request, "comments/report_sent.html", {"comment": comment, "back": back})

@@ -305,6 +305,14 @@ if NEWSROOM_COMMENT_IP_RETENTION_DAYS < 1:
 NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS = env_int("NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS", 48)
 if NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS < 1:
     raise ImproperlyConfigured("NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS must be 1 or more.")
+# Readers' reports: this many (from different readers) send a published comment back to the
+# moderation queue; one address may send this many reports an hour.
+NEWSROOM_COMMENT_REPORTS_TO_HOLD = env_int("NEWSROOM_COMMENT_REPORTS_TO_HOLD", 3)
+if NEWSROOM_COMMENT_REPORTS_TO_HOLD < 1:
+    raise ImproperlyConfigured("NEWSROOM_COMMENT_REPORTS_TO_HOLD must be 1 or more.")
+NEWSROOM_COMMENT_REPORTS_PER_HOUR = env_int("NEWSROOM_COMMENT_REPORTS_PER_HOUR", 10)
+if NEWSROOM_COMMENT_REPORTS_PER_HOUR < 1:
+    raise ImproperlyConfigured("NEWSROOM_COMMENT_REPORTS_PER_HOUR must be 1 or more.")
 # Where readers write to have their data exported or erased (the privacy page names it).
 NEWSROOM_PRIVACY_CONTACT = os.environ.get("NEWSROOM_PRIVACY_CONTACT", "").strip() or (
     DEFAULT_FROM_EMAIL

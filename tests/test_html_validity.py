@@ -125,6 +125,11 @@ def public_pages(client, article: Article) -> dict[str, bytes]:
     refused = post_comment(client, article, name="", email="олена@", body="")
     assert refused.status_code == 400
     pages["comment-refused"] = refused.content
+    report_url = reverse("comments:report", args=[article.comments.get(parent=None).pk])
+    pages["report"] = client.get(report_url).content
+    refused_report = client.post(report_url, {"reason": "other"})
+    assert refused_report.status_code == 400
+    pages["report-refused"] = refused_report.content
     return pages
 
 

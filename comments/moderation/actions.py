@@ -4,22 +4,27 @@ Every status change goes through ``change_status`` so it is logged: who, when, w
 comment, from → to, and why.
 """
 
+import enum
 import hashlib
+import ipaddress
 import logging
 import secrets
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from ..models import (
     BlockedCommenter,
     Comment,
+    CommentReport,
     CommentSubscription,
     ModerationLogEntry,
     NotificationAddress,
@@ -337,10 +342,16 @@ def change_status(
 
 
 def approve(comments: Iterable[Comment], *, actor, reason: str = "") -> int:
-    """Publish comments; their authors and the authors they reply to are mailed if they
-    asked (after the transaction commits, by tasks)."""
+    """Publish comments, and archive the readers' reports: the moderator has answered them.
+
+    Archived reports no longer count toward NEWSROOM_COMMENT_REPORTS_TO_HOLD, so an approved
+    comment goes back to the queue only when that many *other* readers report it again.
+    Their authors and the authors they reply to are mailed if they asked (after the
+    transaction commits, by tasks).
+    """
     published: list[Comment] = []
     with transaction.atomic():
+        comments = list(comments)  # inside: the admin passes a select_for_update() queryset
         count = change_status(
             comments,
             to_status=Comment.Status.APPROVED,
@@ -348,6 +359,9 @@ def approve(comments: Iterable[Comment], *, actor, reason: str = "") -> int:
             reason=reason,
             action="approve",
             changed_comments=published,
+        )
+        CommentReport.objects.active().filter(comment__in=[c.pk for c in comments]).update(
+            archived_at=timezone.now()
         )
         notify_published(published)
     return count
@@ -430,3 +444,123 @@ def edit_body(comment: Comment, *, body: str, actor) -> None:
             to_status=comment.status,
             reason="body edited",
         )
+
+
+@dataclass(frozen=True)
+class ReaderKeys:
+    """Who reported, as keyed hashes: never the address itself."""
+
+    reporter: str  # address and browser: one report per comment per reader
+    network: str  # address (an IPv6 /64): the hourly limit
+
+
+def reader_keys(*, ip_address: str | None, user_agent: str) -> ReaderKeys:
+    """HMACs keyed with SECRET_KEY, so a leaked table cannot be matched to addresses.
+
+    An IPv6 reader is counted by their /64, which one household or phone usually gets
+    whole: counting single addresses would let them rotate through billions. A request whose
+    address cannot be read shares the key "unknown" with every other such request.
+    """
+    network = ip_address or "unknown"
+    if ip_address and ipaddress.ip_address(ip_address).version == 6:
+        network = str(ipaddress.ip_network(f"{ip_address}/64", strict=False))
+    return ReaderKeys(
+        reporter=salted_hmac(
+            "comments.report.reader", f"{ip_address}\n{user_agent}", algorithm="sha256"
+        ).hexdigest(),
+        network=salted_hmac("comments.report.network", network, algorithm="sha256").hexdigest(),
+    )
+
+
+class ReportRefusal(enum.Enum):
+    NOT_REPORTABLE = "not reportable"  # not (or no longer) published
+    DUPLICATE = "duplicate"
+    RATE_LIMITED = "rate limited"
+
+
+class ReportRefused(Exception):
+    def __init__(self, refusal: ReportRefusal) -> None:
+        super().__init__(refusal)
+        self.refusal = refusal
+
+
+def _serialize_network(network_key: str) -> None:
+    """Make concurrent reports from one address wait for each other, so the hourly count
+    holds (see serialize_commenter: SQLite's IMMEDIATE transactions need nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    lock = int.from_bytes(
+        hashlib.blake2b(f"report:{network_key}".encode(), digest_size=8).digest(),
+        "big",
+        signed=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+
+
+def reported_by_readers_reason(count: int) -> str:
+    return f"reported by readers ({count})"
+
+
+def report_comment(
+    *, comment_id: int, reason: str, note: str, keys: ReaderKeys, now: datetime
+) -> CommentReport:
+    """Store a reader's report; enough of them send the comment back to the queue.
+
+    Raises ReportRefused when the comment is not published (any more), the reader has
+    reported it already, or their address has sent NEWSROOM_COMMENT_REPORTS_PER_HOUR reports
+    in the last hour. The comment's row is locked for the whole transaction, so concurrent
+    reports of one comment are counted one after another and it is held exactly once; the
+    unique (comment, reporter) constraint keeps one report per reader whatever the timing.
+    """
+    with transaction.atomic():
+        comment = (
+            Comment.objects.visible().select_for_update(of=("self",)).filter(pk=comment_id).first()
+        )
+        if comment is None:
+            raise ReportRefused(ReportRefusal.NOT_REPORTABLE)
+        _serialize_network(keys.network)
+        recent = CommentReport.objects.filter(
+            network_key=keys.network, created_at__gte=now - timezone.timedelta(hours=1)
+        )
+        if recent.count() >= settings.NEWSROOM_COMMENT_REPORTS_PER_HOUR:
+            raise ReportRefused(ReportRefusal.RATE_LIMITED)
+        try:
+            with transaction.atomic():
+                report = CommentReport.objects.create(
+                    comment=comment,
+                    reason=reason,
+                    note=note,
+                    reporter_key=keys.reporter,
+                    network_key=keys.network,
+                )
+        except IntegrityError:
+            raise ReportRefused(ReportRefusal.DUPLICATE) from None
+        count = comment.reports.active().count()
+        if count >= settings.NEWSROOM_COMMENT_REPORTS_TO_HOLD:
+            hold_for_reader_reports(comment, report_count=count)
+    return report
+
+
+def hold_for_reader_reports(comment: Comment, *, report_count: int) -> bool:
+    """Send a published comment back to the queue because readers reported it; logged.
+
+    False (and nothing done) if it is not published.
+    """
+    if comment.status != Comment.Status.APPROVED:
+        return False
+    reason = reported_by_readers_reason(report_count)
+    with transaction.atomic():
+        comment.status = Comment.Status.PENDING
+        # Only this reason: why it was held on submission, long since answered, is in the log.
+        comment.hold_reasons = [reason]
+        comment.save(update_fields=["status", "hold_reasons"])
+        ModerationLogEntry.objects.create(
+            comment=comment,
+            action="reported",
+            from_status=Comment.Status.APPROVED,
+            to_status=Comment.Status.PENDING,
+            reason=reason,
+        )
+        transaction.on_commit(partial(notify_moderators.enqueue, comment.pk), robust=True)
+    return True

@@ -59,9 +59,9 @@ def test_queue_shows_reasons_and_history(mod_client, article):
     row = text_of(soup.select_one("#result_list tbody tr"))
     assert "3 links (limit 2)" in row and "first-time commenter" in row
     assert "1 approved · 2 spam · 1 removed" in row
-    # What the decision rests on comes first; six columns fit a laptop screen.
+    # What the decision rests on comes first (readers' reports too); they fit a laptop screen.
     headers = [text_of(th) for th in soup.select("#result_list thead th")][1:]
-    assert headers == ["Comment", "Why held", "Commenter", "Article", "Age", "Status"]
+    assert headers == ["Comment", "Why held", "Reports", "Commenter", "Article", "Age", "Status"]
     assert email in row
 
 
