@@ -15,6 +15,7 @@ from authors.models import Author
 from images.admin import thumbnail
 from images.widgets import ImageChooserWidget
 from newsroom.admin_guards import GuardedAdminMixin, is_id
+from newsroom.pagecache import ChangesPublicPagesAdmin, content_changed
 
 from . import admin_views, workflow
 from .forms import LiveArticleForm, SourceAdminForm
@@ -329,7 +330,7 @@ def workflow_message(article: Article, action: str) -> str:
 
 
 @admin.register(Section)
-class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class SectionAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, admin.ModelAdmin):
     ordering = ["position", "name"]  # the annotation below drops Meta.ordering
     list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
@@ -345,7 +346,7 @@ class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class SourceAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, admin.ModelAdmin):
     form = SourceAdminForm
     ordering = ["name"]
     list_display = ["name", "domain", "article_count"]
@@ -395,7 +396,7 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class GuardedTagAdmin(GuardedAdminMixin, TagAdmin):
+class GuardedTagAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, TagAdmin):
     # django-taggit's inline lists its generic TaggedItem rows, which hold no article's tags.
     inlines = []
 
@@ -408,4 +409,5 @@ class GuardedTagAdmin(GuardedAdminMixin, TagAdmin):
         with transaction.atomic():
             into, _ = Tag.objects.get_or_create(name=form.cleaned_data["new_tag_name"])
             TaggedArticle.merge([int(i) for i in selected if is_id(i)], into=into)
+            content_changed()
             return super().merge_tags_view(request)

@@ -17,6 +17,7 @@ from django.utils.html import strip_tags
 
 from authors.models import Author
 from images.models import Image
+from newsroom.pagecache import content_changed
 
 from .models import (
     Article,
@@ -177,6 +178,8 @@ def transition(
             fields.append("published_at")
         article.updated_by = actor
         article.save(update_fields=fields)
+        if from_status == Status.PUBLISHED or step.target == Status.PUBLISHED:
+            content_changed()
         return ArticleTransition.objects.create(
             article=article,
             actor=actor,
@@ -234,6 +237,8 @@ def record_revision(
         number = locked.version + 1
         Article.objects.filter(pk=article.pk).update(version=number)
         article.version = number
+        if article.status == Status.PUBLISHED:  # scheduled too: its time may have moved
+            content_changed()
         return ArticleRevision.objects.create(
             article=article,
             number=number,
@@ -400,6 +405,7 @@ def add_note(article: Article, *, kind: str, text: str, actor) -> ArticleNote:
                                           created_by=actor)  # fmt: skip
         article.updated_by = actor
         article.save(update_fields=["updated_at", "updated_by"])
+        content_changed()
     return note
 
 
@@ -413,3 +419,4 @@ def remove_note(note: ArticleNote, *, actor, reason: str) -> None:
     note.removed_by = actor
     note.removal_reason = reason.strip()[:300]
     note.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+    content_changed()

@@ -82,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above compression (a hit is served as stored, gzipped or not) and above sessions, CSRF
+    # and authentication: a hit runs none of them, and no query (newsroom/pagecache.py).
+    "newsroom.pagecache.PageCacheMiddleware",
     # Below WhiteNoise, so static files (compressed ahead of time) never pass through it;
     # above everything that writes the body. newsroom/compression.py says why it is safe.
     "newsroom.compression.CompressionMiddleware",
@@ -289,6 +292,13 @@ NEWSROOM_COMMENT_FLOOD_SECONDS = env_int("NEWSROOM_COMMENT_FLOOD_SECONDS", 15)
 # A form sent sooner than this after it was shown, or older than the maximum, is treated as spam.
 NEWSROOM_COMMENT_MIN_SECONDS = env_int("NEWSROOM_COMMENT_MIN_SECONDS", 3)
 NEWSROOM_COMMENT_MAX_FORM_AGE = env_int("NEWSROOM_COMMENT_MAX_FORM_AGE", 24 * 60 * 60)
+# Public pages (newsroom/pagecache.py): how long the shared page cache keeps one (0 turns the
+# page cache off; changes refresh pages at once either way), and what Cache-Control tells
+# browsers (max-age), shared caches such as a CDN (s-maxage) and both while they revalidate.
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+NEWSROOM_CACHE_MAX_AGE = env_int("NEWSROOM_CACHE_MAX_AGE", 0)
+NEWSROOM_CACHE_S_MAXAGE = env_int("NEWSROOM_CACHE_S_MAXAGE", 60)
+NEWSROOM_CACHE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_CACHE_STALE_WHILE_REVALIDATE", 30)
 # How many proxies in front of the app append to X-Forwarded-For (0: use the socket address).
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 

@@ -16,6 +16,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from articles.models import Article
+from newsroom.pagecache import content_changed
+
 from ..models import (
     BlockedCommenter,
     Comment,
@@ -201,7 +204,15 @@ def submit_comment(
             # Queued once the comment is stored, so the worker finds it; robust, so a queue
             # that cannot take the task is logged and never fails the reader's post.
             transaction.on_commit(partial(notify_moderators.enqueue, comment.pk), robust=True)
+        elif status == Comment.Status.APPROVED:
+            comments_changed([submission.article_id])
     return comment
+
+
+def comments_changed(article_ids: Iterable[int]) -> None:
+    """Refresh the cached pages of these articles (their comments are on them alone)."""
+    for slug in Article.objects.filter(pk__in=set(article_ids)).values_list("slug", flat=True):
+        content_changed(article_slug=slug)
 
 
 def use_form_token(digest: str) -> bool:
@@ -227,6 +238,7 @@ def change_status(
 ) -> int:
     """Move comments to ``to_status``, logging each real change. Returns how many changed."""
     changed = 0
+    shown_on = set()  # articles whose readers see the change: to or from approved
     with transaction.atomic():
         for comment in comments:
             if comment.status == to_status:
@@ -243,6 +255,9 @@ def change_status(
                 reason=reason,
             )
             changed += 1
+            if Comment.Status.APPROVED in (from_status, to_status):
+                shown_on.add(comment.article_id)
+        comments_changed(shown_on)
     return changed
 
 
@@ -329,3 +344,5 @@ def edit_body(comment: Comment, *, body: str, actor) -> None:
             to_status=comment.status,
             reason="body edited",
         )
+        if comment.status == Comment.Status.APPROVED:
+            comments_changed([comment.article_id])
