@@ -22,13 +22,12 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -84,25 +83,20 @@ def _new_version(*, expires_at: float | None = None) -> dict:
     return {"token": secrets.token_hex(8), "changed_at": int(time.time()), "expires_at": expires_at}
 
 
-def next_timed_change(now: datetime | None = None) -> datetime | None:
-    """The next moment a page changes with no one acting: an article goes live, or an
-    article's comments close."""
-    from articles.models import Article  # the project wires the apps; they never import this
+# Functions, each naming the next moment its app's pages change by themselves (an article
+# going live, comments closing), or None. Apps register theirs when they are ready: this
+# module, plumbing every app uses, imports none of them.
+timed_changes: list[Callable[[], datetime | None]] = []
 
-    now = now or timezone.now()
-    scheduled = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
-    moments = [scheduled.order_by("published_at").values_list("published_at", flat=True).first()]
-    days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
-    if days:
-        window = timedelta(days=days)
-        closing = (
-            Article.objects.published()
-            .filter(comments_enabled=True, published_at__gt=now - window)
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
-        moments.append(closing + window if closing else None)
+
+def register_timed_change(next_change: Callable[[], datetime | None]) -> None:
+    if next_change not in timed_changes:
+        timed_changes.append(next_change)
+
+
+def next_timed_change() -> datetime | None:
+    """The next moment a page changes with no one acting."""
+    moments = [next_change() for next_change in timed_changes]
     return min((moment for moment in moments if moment is not None), default=None)
 
 
