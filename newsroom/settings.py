@@ -292,10 +292,15 @@ NEWSROOM_COMMENT_FLOOD_SECONDS = env_int("NEWSROOM_COMMENT_FLOOD_SECONDS", 15)
 # A form sent sooner than this after it was shown, or older than the maximum, is treated as spam.
 NEWSROOM_COMMENT_MIN_SECONDS = env_int("NEWSROOM_COMMENT_MIN_SECONDS", 3)
 NEWSROOM_COMMENT_MAX_FORM_AGE = env_int("NEWSROOM_COMMENT_MAX_FORM_AGE", 24 * 60 * 60)
-# Public pages (newsroom/pagecache.py): how long the shared page cache keeps one (0 turns the
-# page cache off; changes refresh pages at once either way), and what Cache-Control tells
-# browsers (max-age), shared caches such as a CDN (s-maxage) and both while they revalidate.
-NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+# Public pages (newsroom/pagecache.py): how long the page cache keeps one (0 turns it off;
+# changes refresh pages at once either way), and what Cache-Control tells browsers
+# (max-age), shared caches such as a CDN (s-maxage) and both while they revalidate.
+# On by default where every process sees the same cache: with Redis, or with debug on (one
+# runserver process). Several gunicorn workers each with their own local memory would not
+# see each other's changes.
+NEWSROOM_PAGE_CACHE_SECONDS = env_int(
+    "NEWSROOM_PAGE_CACHE_SECONDS", 600 if REDIS_URL or DEBUG else 0
+)
 NEWSROOM_CACHE_MAX_AGE = env_int("NEWSROOM_CACHE_MAX_AGE", 0)
 NEWSROOM_CACHE_S_MAXAGE = env_int("NEWSROOM_CACHE_S_MAXAGE", 60)
 NEWSROOM_CACHE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_CACHE_STALE_WHILE_REVALIDATE", 30)
