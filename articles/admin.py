@@ -11,14 +11,15 @@ from taggit.admin import TagAdmin
 from taggit.forms import MergeTagsForm
 from taggit.models import Tag
 
+from accounts import roles
 from authors.models import Author
 from images.admin import thumbnail
 from images.widgets import ImageChooserWidget
-from newsroom.admin_guards import GuardedAdminMixin, is_id
+from newsroom.admin_guards import is_id
 from newsroom.pagecache import ChangesPublicPagesAdmin, content_changed
 
-from . import admin_views, workflow
-from .forms import LiveArticleForm, SourceAdminForm
+from . import admin_views, revisions, workflow
+from .forms import ArticleAdminForm, SourceAdminForm
 from .models import Article, Byline, Section, Source, TaggedArticle
 from .search import clean_query
 
@@ -56,7 +57,7 @@ class BylineFormSet(BaseInlineFormSet):
             )
 
 
-class BylineInline(GuardedAdminMixin, admin.TabularInline):
+class BylineInline(admin.TabularInline):
     model = Byline
     formset = BylineFormSet
     extra = 1
@@ -72,8 +73,8 @@ class BylineInline(GuardedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
-    form = LiveArticleForm
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     inlines = [BylineInline]
     change_form_template = "admin/articles/article/change_form.html"
     list_display = [
@@ -112,7 +113,7 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
         if obj is None or self.has_change_permission(request, obj):
             # Form-only fields; a read-only view has no form to carry them.
             publishing += ["workflow_note", "loaded_version"]
-        if workflow.can_publish(request.user):
+        if roles.can_publish(request.user):
             publishing.insert(1, "published_at")
         # The byline inline follows the first fieldset (change_form.html).
         return [
@@ -152,27 +153,28 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("bylines__author")
-        if is_writer(request.user):
+        if roles.is_editor(request.user):
+            return queryset
+        if roles.is_writer(request.user):
             return queryset.filter(created_by=request.user)  # writers see their own articles
-        if not workflow.can_publish(request.user):
-            return queryset.published()  # moderators: what readers see, never drafts
-        return queryset
+        # Anyone else who may list articles (moderators): what readers see, never drafts.
+        return queryset.published()
 
     def has_view_permission(self, request, obj=None):
-        if obj is None or workflow.can_publish(request.user):
+        if obj is None or roles.is_editor(request.user):
             return super().has_view_permission(request, obj)
-        # Writers may look at their own articles in any status; moderators open none (403).
-        return is_writer(request.user) and obj.created_by_id == request.user.pk
+        # Writers may look at their own articles in any status; nobody else opens one (403).
+        return roles.is_writer(request.user) and obj.created_by_id == request.user.pk
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or workflow.can_edit(request.user, obj))
+        return allowed and (obj is None or roles.can_edit(request.user, obj))
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and workflow.can_publish(request.user)
+        return super().has_delete_permission(request, obj) and roles.can_publish(request.user)
 
     def get_list_display_links(self, request, list_display):
-        if not self.has_change_permission(request) and not is_writer(request.user):
+        if not self.has_change_permission(request) and not roles.is_writer(request.user):
             return None
         return super().get_list_display_links(request, list_display)
 
@@ -214,8 +216,8 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
         return JsonResponse({"results": names})
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if object_id and not (is_writer(request.user) or workflow.can_publish(request.user)):
-            raise PermissionDenied  # moderators list articles but never open one
+        if object_id and not roles.can_open_articles(request.user):
+            raise PermissionDenied
         if request.method == "POST" and "_workflow" in request.POST:
             # Refuse a forged or stale workflow button before anything is saved.
             obj = self.get_object(request, object_id) if object_id else Article()
@@ -228,7 +230,7 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_actions"] = workflow.available_actions(request.user, obj or Article())
-        context["can_publish"] = workflow.can_publish(request.user)
+        context["can_publish"] = roles.can_publish(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -290,8 +292,8 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
             except workflow.WorkflowError as error:
                 messages.error(request, f"{error} Your changes were saved.")
             else:
-                messages.success(request, workflow_message(article, action))
-        workflow.record_revision(article, actor=request.user)
+                messages.success(request, workflow.ACTIONS[action].success_message(article))
+        revisions.record_revision(article, actor=request.user)
 
     @admin.display(description="Image")
     def list_thumbnail(self, obj):
@@ -312,25 +314,8 @@ class ArticleAdmin(GuardedAdminMixin, admin.ModelAdmin):
         return ", ".join(byline.author.name for byline in obj.bylines.all()) or "—"
 
 
-def is_writer(user) -> bool:
-    """Can write articles but not publish them: sees and edits only their own."""
-    return user.has_perm("articles.add_article") and not workflow.can_publish(user)
-
-
-def workflow_message(article: Article, action: str) -> str:
-    if action == "publish" and article.is_scheduled:
-        when = timezone.localtime(article.published_at)
-        return f"Scheduled for {when:%d %b %Y, %H:%M}."
-    return {
-        "publish": "Published.",
-        "submit": "Submitted for review.",
-        "return": "Returned to the writer.",
-        "unpublish": "Unpublished: readers no longer see it.",
-    }[action]
-
-
 @admin.register(Section)
-class SectionAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, admin.ModelAdmin):
+class SectionAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
     ordering = ["position", "name"]  # the annotation below drops Meta.ordering
     list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
@@ -346,7 +331,7 @@ class SectionAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, admin.ModelAdmin)
 
 
 @admin.register(Source)
-class SourceAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, admin.ModelAdmin):
+class SourceAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
     form = SourceAdminForm
     ordering = ["name"]
     list_display = ["name", "domain", "article_count"]
@@ -391,12 +376,12 @@ class SourceAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, admin.ModelAdmin):
         return JsonResponse({"source": found})
 
 
-# django-taggit's own admin, for editors tidying tags, with the same guards as the others.
+# django-taggit's own admin, for editors tidying tags: merging must move articles' tags too.
 admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class GuardedTagAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, TagAdmin):
+class ArticleTagAdmin(ChangesPublicPagesAdmin, TagAdmin):
     # django-taggit's inline lists its generic TaggedItem rows, which hold no article's tags.
     inlines = []
 

@@ -1,5 +1,6 @@
 """Admin pages of an article beyond the change form: history, compare, restore, shared
-previews and corrections. Each checks permission itself and uses articles.workflow."""
+previews and corrections. Each checks permission itself (accounts.roles) and leaves the work
+to articles.revisions, articles.previews and articles.notes."""
 
 from django import forms
 from django.contrib import messages
@@ -9,8 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import workflow
+from accounts import roles
+
 from .models import Article, ArticleNote, ArticleRevision, PreviewLink
+from .notes import add_note, remove_note
+from .previews import create_preview_link, revoke_preview_link
+from .revisions import compare as compare_snapshots
+from .revisions import restore_revision
+from .workflow import WorkflowError
 
 
 def _context(request: HttpRequest, model_admin, article: Article, title: str) -> dict:
@@ -38,7 +45,7 @@ def revisions(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     context.update(
         revisions=article.revisions.select_related("created_by", "restored_from"),
         transitions=article.transitions.select_related("actor"),
-        can_edit=workflow.can_edit(request.user, article),
+        can_edit=roles.can_edit(request.user, article),
     )
     return render(request, "admin/articles/article/revisions.html", context)
 
@@ -59,7 +66,9 @@ def compare(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
         raise Http404("No such revisions.")
     older, newer = found[numbers[0]], found[numbers[1]]
     context = _context(request, model_admin, article, f"Compare revisions of “{article}”")
-    context.update(older=older, newer=newer, changes=workflow.compare(older.content, newer.content))
+    context.update(
+        older=older, newer=newer, changes=compare_snapshots(older.content, newer.content)
+    )
     return render(request, "admin/articles/article/compare.html", context)
 
 
@@ -68,8 +77,8 @@ def restore(request: HttpRequest, pk: int, number: int, model_admin) -> HttpResp
     article = _article(request, model_admin, pk)
     revision = get_object_or_404(ArticleRevision, article=article, number=number)
     try:
-        new = workflow.restore_revision(revision, actor=request.user)  # checks permission
-    except workflow.WorkflowError as error:
+        new = restore_revision(revision, actor=request.user)  # checks permission
+    except WorkflowError as error:
         messages.error(request, str(error))
         return redirect("admin:articles_article_revisions", pk=article.pk)
     messages.success(
@@ -86,7 +95,7 @@ class PreviewLinkForm(forms.Form):
 
 def previews(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     article = _article(request, model_admin, pk)
-    if not workflow.can_publish(request.user):
+    if not roles.can_share_previews(request.user):
         raise PermissionDenied
     form = PreviewLinkForm(request.POST if "create" in request.POST else None)
     if request.method == "POST":
@@ -95,11 +104,11 @@ def previews(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
             if not (link_id.isascii() and link_id.isdigit() and len(link_id) < 10):
                 raise Http404("No such preview link.")
             link = get_object_or_404(PreviewLink, article=article, pk=int(link_id))
-            workflow.revoke_preview_link(link, actor=request.user)
+            revoke_preview_link(link, actor=request.user)
             messages.success(request, "The preview link was revoked; it no longer works.")
             return redirect(request.path)
         if form.is_valid():
-            link = workflow.create_preview_link(
+            link = create_preview_link(
                 article, actor=request.user, hours=form.cleaned_data["hours"]
             )
             messages.success(request, "Preview link created. Copy it from the list below.")
@@ -129,13 +138,13 @@ class RemoveNoteForm(forms.Form):
 
 def notes(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     article = _article(request, model_admin, pk)
-    if not workflow.can_publish(request.user):
+    if not roles.can_correct(request.user):
         raise PermissionDenied
     form = NoteForm(request.POST if "add" in request.POST else None)
     remove_form = RemoveNoteForm(request.POST if "remove" in request.POST else None)
     if request.method == "POST":
         if "add" in request.POST and form.is_valid():
-            workflow.add_note(
+            add_note(
                 article,
                 kind=form.cleaned_data["kind"],
                 text=form.cleaned_data["text"],
@@ -147,9 +156,7 @@ def notes(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
             note = get_object_or_404(
                 ArticleNote, article=article, pk=remove_form.cleaned_data["note"]
             )
-            workflow.remove_note(
-                note, actor=request.user, reason=remove_form.cleaned_data["reason"]
-            )
+            remove_note(note, actor=request.user, reason=remove_form.cleaned_data["reason"])
             messages.success(request, "Note removed from the article; the removal is recorded.")
             return redirect(request.path)
     context = _context(request, model_admin, article, f"Corrections and updates: “{article}”")

@@ -1,7 +1,9 @@
+import copy
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 from django_prose_editor.fields import ProseEditorFormField
@@ -15,8 +17,9 @@ from .body import embed_urls_in
 from .embeds import PROVIDER_NAMES
 from .embeds import resolve as resolve_embed
 from .models import Article, ArticleRevision, ArticleSlugRedirect, Source, normalize_domain
+from .revisions import compare
 from .sanitize import sanitize_html
-from .workflow import compare, publication_gaps
+from .workflow import publication_gaps
 
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 TAG_SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
@@ -98,6 +101,9 @@ class SourceURLWidget(forms.URLInput):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    """The article in the admin. A save that leaves the article in readers' reach must keep it
+    complete by the rules publishing uses (``stays_live``, set per request by ArticleAdmin)."""
+
     body = BodyField(required=False)
     workflow_note = forms.CharField(
         label="Note",
@@ -110,6 +116,8 @@ class ArticleAdminForm(forms.ModelForm):
     loaded_version = forms.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
     )
+
+    stays_live = False  # set per request by ArticleAdmin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,6 +220,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.stays_live:
+            self.check_stays_complete(cleaned)
         if "loaded_version" in self.errors:
             return cleaned  # a forged version: nothing to compare with
         self.check_concurrent_edit(cleaned.get("loaded_version"))
@@ -222,6 +232,22 @@ class ArticleAdminForm(forms.ModelForm):
                 "canonical_is_source", "Give the original article URL to make it canonical."
             )
         return cleaned
+
+    def check_stays_complete(self, cleaned: dict) -> None:
+        """Refuse a save that would take from a live article what publishing requires. What
+        an older article already lacks is left alone: the editor is not blocked from fixing a
+        typo. The bylines are the byline formset's to check."""
+        lacking = {field for field, _what in publication_gaps(self.instance, check_bylines=False)}
+        # The article as this save will leave it, as the form's saving builds it, on a copy:
+        # the instance itself is the form's to fill after clean() (a model instance's copy
+        # has its own relation cache).
+        edited = construct_instance(
+            self, copy.copy(self.instance), self._meta.fields, self._meta.exclude
+        )
+        for field, what in publication_gaps(edited, check_bylines=False):
+            # A field the form already refused keeps its own message.
+            if field in self.fields and field not in self.errors and field not in lacking:
+                self.add_error(field, f"A published article needs {what}.")
 
     def match_source_to_url(self, cleaned: dict) -> None:
         """A known source owns the URL's domain: it is the source when none is chosen, and
@@ -288,27 +314,6 @@ class ArticleAdminForm(forms.ModelForm):
             code="concurrent_edit",
             params={"who": who},
         )
-
-
-class LiveArticleForm(ArticleAdminForm):
-    """Refuses a save that would take from a live article what publishing requires. What an
-    older article already lacks is left alone: the editor is not blocked from fixing a typo."""
-
-    stays_live = False  # set per request by ArticleAdmin.get_form
-
-    def _post_clean(self):
-        if not self.stays_live:
-            return super()._post_clean()
-        lacking = {field for field, _what in self._gaps()}
-        super()._post_clean()  # the instance now holds the submitted values
-        for field, what in self._gaps():
-            # A field the form already refused keeps its own message.
-            if field in self.fields and field not in self.errors and field not in lacking:
-                self.add_error(field, f"A published article needs {what}.")
-
-    def _gaps(self) -> list[tuple[str, str]]:
-        # The bylines are the byline formset's to check.
-        return publication_gaps(self.instance, check_bylines=False)
 
 
 class SourceAdminForm(forms.ModelForm):

@@ -368,6 +368,11 @@ class Article(models.Model):
         )
 
     @property
+    def is_with_writer(self) -> bool:
+        """Still its writer's to change: a draft, or returned for changes (accounts.roles)."""
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED}
+
+    @property
     def comments_open(self) -> bool:
         """Readers may comment: switched on, and not past the automatic closing time."""
         if not self.comments_enabled:

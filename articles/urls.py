@@ -36,3 +36,14 @@ urlpatterns = [
     path("tags/<uslug:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
     path("tags/<uslug:slug>/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
 ]
+
+# An author's page is a listing like a section's, so its views live here; it keeps the
+# "authors" namespace its addresses always had (Author.get_absolute_url reverses it).
+author_urlpatterns = (
+    [
+        path("<slug:slug>/", views.author_detail, name="detail"),
+        path("<slug:slug>/rss/", feeds.AuthorFeed(), name="feed_rss"),
+        path("<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="feed_atom"),
+    ],
+    "authors",
+)

@@ -9,11 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
+from accounts import roles
 from authors.models import Author
-from comments.threads import comments_context
 
 from . import search as search_module
-from . import structured_data, workflow
+from . import structured_data
 from .models import (
     PREVIEW_LINK_SALT,
     Article,
@@ -83,7 +83,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moved is None or not moved.article.is_published:
             raise Http404("No article found matching the query")
         return redirect(moved.article.get_absolute_url(), permanent=True)
-    if not article.is_published and not workflow.can_preview(request.user, article):
+    if not article.is_published and not roles.can_preview(request.user, article):
         raise Http404("No article found matching the query")
     return render_article(request, article)
 
@@ -114,7 +114,11 @@ def render_article(
     status: int = 200,
     force_preview: bool = False,
 ) -> HttpResponse:
-    """The article page; the comment view re-renders it with a refused form."""
+    """The article page; the comment view re-renders it with a refused form.
+
+    The comment section itself comes from the comments app's `{% comment_section %}` tag:
+    articles know nothing of comments but the form the comment view hands back.
+    """
     is_preview = force_preview or not article.is_published
     context = {
         "article": article,
@@ -124,9 +128,8 @@ def render_article(
         "current_section": article.section,
         "notes": [note for note in article.notes.all() if note.removed_at is None],
         "related": [] if is_preview else related_articles(article),
+        "comment_form": comment_form,
     }
-    if not is_preview:
-        context.update(comments_context(request, article, comment_form))
     response = render(request, "articles/article_detail.html", context, status=status)
     if is_preview:
         response["Cache-Control"] = "private, no-cache, no-store, max-age=0"
@@ -142,6 +145,12 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "articles/section_detail.html",
         {"section": section, "current_section": section, "page": page},
     )
+
+
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author, slug=slug)
+    page = paginate(request, Article.objects.published().filter(authors=author).for_listing())
+    return render(request, "authors/author_detail.html", {"author": author, "page": page})
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,70 +1,111 @@
-"""The editorial workflow: transitions, publication checks, revisions, previews and notes.
+"""The editorial workflow: the steps an article takes (submit, return, publish, unpublish),
+what publishing requires, and the old addresses a published article keeps.
 
 Typed functions with keyword-only arguments, called by the admin (and anything else), so the
-rules live in one place: who may do what, what is recorded, what must be complete.
+rules live in one place: what each step does, what it is called, what must be complete. Who may
+take a step is asked of accounts.roles; revisions are in articles/revisions.py, shared previews
+in articles/previews.py, corrections in articles/notes.py.
 """
 
-import difflib
-import html
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from authors.models import Author
-from images.models import Image
+from accounts import roles
 from newsroom.pagecache import content_changed
 
-from .models import (
-    Article,
-    ArticleNote,
-    ArticleRevision,
-    ArticleSlugRedirect,
-    ArticleTransition,
-    Byline,
-    PreviewLink,
-    Section,
-    Source,
-)
+from .models import Article, ArticleSlugRedirect, ArticleTransition, Byline
 
 Status = Article.Status
 
 
 class WorkflowError(Exception):
-    """A transition that cannot happen now; the message is for the editor."""
+    """A step that cannot happen now; the message is for the editor."""
 
 
 @dataclass(frozen=True)
 class Action:
+    """A workflow button: where it leads from where, who may press it, and all its wording."""
+
     name: str
-    label: str
+    button: str  # the button's text
+    done: str  # "An article that is draft cannot be {done}."
+    success: str  # the message once it is done
     sources: frozenset[str]
     target: str
-    needs_publish_permission: bool
+    editors_only: bool
+    offered_on_new: bool = False  # a new article's page offers it too (saved, then the step)
+    note_request: str = ""  # the refusal when the note is empty; empty: no note is needed
+
+    def allowed(self, user, article: Article) -> bool:
+        """Whether this user may press this button at all (the status is checked apart)."""
+        if self.editors_only:
+            return roles.can_publish(user)
+        return article.pk is None or roles.can_edit(user, article)
+
+    def success_message(self, article: Article) -> str:
+        if self.target == Status.PUBLISHED and article.is_scheduled:
+            return f"Scheduled for {timezone.localtime(article.published_at):%d %b %Y, %H:%M}."
+        return self.success
 
 
 ACTIONS = {
     action.name: action
     for action in [
-        Action("submit", "Submit for review", frozenset({Status.DRAFT, Status.RETURNED}),
-               Status.IN_REVIEW, needs_publish_permission=False),
-        Action("return", "Return to writer", frozenset({Status.IN_REVIEW}),
-               Status.RETURNED, needs_publish_permission=True),
-        Action("publish", "Publish", frozenset({Status.DRAFT, Status.IN_REVIEW, Status.RETURNED,
-               Status.UNPUBLISHED, Status.PUBLISHED}), Status.PUBLISHED,
-               needs_publish_permission=True),
-        Action("unpublish", "Unpublish", frozenset({Status.PUBLISHED}), Status.UNPUBLISHED,
-               needs_publish_permission=True),
+        Action(
+            "submit",
+            button="Submit for review",
+            done="submitted for review",
+            success="Submitted for review.",
+            sources=frozenset({Status.DRAFT, Status.RETURNED}),
+            target=Status.IN_REVIEW,
+            editors_only=False,
+            offered_on_new=True,
+        ),
+        Action(
+            "return",
+            button="Return to writer",
+            done="returned to the writer",
+            success="Returned to the writer.",
+            sources=frozenset({Status.IN_REVIEW}),
+            target=Status.RETURNED,
+            editors_only=True,
+            note_request="Write a note telling the writer what to change.",
+        ),
+        Action(
+            "publish",
+            # A publish time in the future schedules the article instead.
+            button="Publish / schedule",
+            done="published",
+            success="Published.",
+            sources=frozenset(
+                {
+                    Status.DRAFT,
+                    Status.IN_REVIEW,
+                    Status.RETURNED,
+                    Status.UNPUBLISHED,
+                    Status.PUBLISHED,
+                }
+            ),  # fmt: skip
+            target=Status.PUBLISHED,
+            editors_only=True,
+            offered_on_new=True,
+        ),
+        Action(
+            "unpublish",
+            button="Unpublish",
+            done="unpublished",
+            success="Unpublished: readers no longer see it.",
+            sources=frozenset({Status.PUBLISHED}),
+            target=Status.UNPUBLISHED,
+            editors_only=True,
+        ),
     ]
-}  # fmt: skip
-
-
-def can_publish(user) -> bool:
-    return user.is_active and user.has_perm("articles.publish_article")
+}
 
 
 # Whether an article is featured on the home page and whether readers may comment on it are
@@ -75,45 +116,19 @@ EDITOR_ONLY_FIELDS = ("is_featured", "comments_enabled")
 
 def editor_only_fields(user) -> tuple[str, ...]:
     """The article fields this user may see but not change."""
-    return () if can_publish(user) else EDITOR_ONLY_FIELDS
-
-
-def can_edit(user, article: Article) -> bool:
-    """Editors edit anything; writers only their own drafts and returned articles."""
-    if not user.is_active or not user.has_perm("articles.change_article"):
-        return False
-    if can_publish(user):
-        return True
-    return article.created_by_id == user.pk and article.status in {Status.DRAFT, Status.RETURNED}
-
-
-def can_preview(user, article: Article) -> bool:
-    """Who may see an unpublished article (or learn its address): editors any, a writer
-    their own. Moderators and staff without a role never do."""
-    if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
-        return False
-    return can_publish(user) or article.created_by_id == user.pk
+    return () if roles.can_publish(user) else EDITOR_ONLY_FIELDS
 
 
 def available_actions(user, article: Article) -> list[Action]:
     """The workflow buttons this user may press on this article now."""
     status = article.status if article.pk else Status.DRAFT
-    actions = []
-    for step in ACTIONS.values():
-        if status not in step.sources or (
-            article.pk is None and step.name not in {"submit", "publish"}
-        ):
-            continue
-        if may_take(user, article, step):
-            actions.append(step)
-    return actions
-
-
-def may_take(user, article: Article, step: Action) -> bool:
-    """Whether this user may press this button at all (the status is checked apart)."""
-    if step.needs_publish_permission:
-        return can_publish(user)
-    return article.pk is None or can_edit(user, article)
+    return [
+        action
+        for action in ACTIONS.values()
+        if status in action.sources
+        and (article.pk is not None or action.offered_on_new)
+        and action.allowed(user, article)
+    ]
 
 
 def missing_for_publication(article: Article) -> list[str]:
@@ -155,42 +170,41 @@ def transition(
     step = ACTIONS.get(action)
     if step is None:
         raise WorkflowError(f"Unknown action “{action}”.")
-    if not may_take(actor, article, step):
-        raise PermissionDenied(f"You may not {step.label.lower()} this article.")
+    if not step.allowed(actor, article):
+        raise PermissionDenied(f"This article cannot be {step.done} by you.")
     if article.status not in step.sources:
         raise WorkflowError(
-            f"An article that is {article.get_status_display().lower()} cannot be "
-            f"{'published' if action == 'publish' else step.label.lower()}."
+            f"An article that is {article.get_status_display().lower()} cannot be {step.done}."
         )
-    if action == "return" and not note.strip():
-        raise WorkflowError("Write a note telling the writer what to change.")
-    if action == "publish":
-        missing = missing_for_publication(article)
-        if missing:
-            raise WorkflowError("Not published. The article still needs " + _join(missing) + ".")
+    if step.note_request and not note.strip():
+        raise WorkflowError(step.note_request)
+    publishing = step.target == Status.PUBLISHED
+    if publishing and (missing := missing_for_publication(article)):
+        raise WorkflowError(f"Not {step.done}. The article still needs {join_and(missing)}.")
     with transaction.atomic():
         from_status = article.status
         article.status = step.target
         fields = ["status", "updated_at", "updated_by"]
-        if action == "publish":
+        if publishing:
             # A future time schedules the article; none means now.
             article.published_at = publish_at or timezone.now()
             fields.append("published_at")
         article.updated_by = actor
         article.save(update_fields=fields)
-        if from_status == Status.PUBLISHED or step.target == Status.PUBLISHED:
+        if from_status == Status.PUBLISHED or publishing:
             content_changed()
         return ArticleTransition.objects.create(
             article=article,
             actor=actor,
             from_status=from_status,
             to_status=step.target,
-            publish_at=article.published_at if action == "publish" else None,
+            publish_at=article.published_at if publishing else None,
             note=note.strip(),
         )
 
 
-def _join(items: list[str]) -> str:
+def join_and(items: list[str]) -> str:
+    """“a, b and c”, for messages listing what is missing."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
@@ -203,220 +217,3 @@ def record_slug_change(article: Article, *, old_slug: str) -> None:
             ArticleSlugRedirect.objects.update_or_create(
                 old_slug=old_slug, defaults={"article": article}
             )
-
-
-# Revisions ------------------------------------------------------------------------------------
-
-
-def snapshot(article: Article) -> dict:
-    """Everything an editor typed, in a form that survives renames and deletions."""
-    bylines = list(article.bylines.select_related("author").order_by("position", "id"))
-    return {
-        "title": article.title,
-        "slug": article.slug,
-        "dek": article.dek,
-        "body": article.body,
-        "bylines": [{"id": b.author_id, "name": b.author.name} for b in bylines],
-        "tags": list(article.tags.names()),  # in the order readers see them
-        "section": {"id": article.section_id, "name": str(article.section or "")},
-        "source": {"id": article.source_id, "name": str(article.source or "")},
-        "source_url": article.source_url,
-        # The library image by id, and its title for reading the history after a deletion.
-        "image": {"id": article.image_id, "title": str(article.image or "")},
-        "status": article.status,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-    }
-
-
-def record_revision(
-    article: Article, *, actor, restored_from: ArticleRevision | None = None
-) -> ArticleRevision:
-    """Store the article as it is now; bumps its version so stale forms are refused."""
-    with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
-        number = locked.version + 1
-        Article.objects.filter(pk=article.pk).update(version=number)
-        article.version = number
-        if article.status == Status.PUBLISHED:  # scheduled too: its time may have moved
-            content_changed()
-        return ArticleRevision.objects.create(
-            article=article,
-            number=number,
-            content=snapshot(article),
-            created_by=actor,
-            restored_from=restored_from,
-        )
-
-
-def restore_revision(revision: ArticleRevision, *, actor) -> ArticleRevision:
-    """Bring back an old revision's content as a new revision; nothing is overwritten.
-
-    A published (or scheduled) article must stay complete by the rules publishing uses:
-    a restore that would take away something readers need is refused and changes nothing.
-    """
-    article = revision.article
-    if not can_edit(actor, article):
-        raise PermissionDenied("You may not edit this article.")
-    try:
-        return _restore(article, revision, actor=actor)
-    except WorkflowError:
-        article.refresh_from_db()  # the database was rolled back; so is this instance
-        raise
-
-
-def _restore(article: Article, revision: ArticleRevision, *, actor) -> ArticleRevision:
-    content = revision.content
-    # What is already missing stays allowed (articles published before a rule existed);
-    # only what the restore itself would take away is refused.
-    missing_before = set(missing_for_publication(article))
-    with transaction.atomic():
-        for name in ("title", "dek", "body", "source_url"):
-            setattr(article, name, content.get(name, ""))
-        article.image = _revision_image(content.get("image"))
-        article.section = Section.objects.filter(pk=content["section"]["id"]).first()
-        article.source = Source.objects.filter(pk=content["source"]["id"]).first()
-        article.updated_by = actor
-        article.save()
-        article.set_tags(content.get("tags", []))
-        article.bylines.all().delete()
-        authors = Author.objects.in_bulk([b["id"] for b in content.get("bylines", [])])
-        Byline.objects.bulk_create(
-            Byline(article=article, author=authors[b["id"]], position=position)
-            for position, b in enumerate(content.get("bylines", []))
-            if b["id"] in authors
-        )
-        if article.status == Status.PUBLISHED:
-            lost = [m for m in missing_for_publication(article) if m not in missing_before]
-            if lost:
-                # Raised inside the atomic block: every change above is rolled back.
-                raise WorkflowError(
-                    f"Revision {revision.number} was not restored: the article is published, "
-                    f"and with this revision it would lack {_join(lost)}. Nothing was "
-                    "changed. Restore a complete revision, or unpublish the article first."
-                )
-        return record_revision(article, actor=actor, restored_from=revision)
-
-
-def _revision_image(value) -> Image | None:
-    """The library image a revision names; one deleted since is gone from the restore too."""
-    if isinstance(value, dict):
-        return Image.objects.filter(pk=value.get("id")).first() if value.get("id") else None
-    # Revisions from before the media library stored the file's path; the library image
-    # made from that file (migration articles 0012) stands in for it.
-    return Image.objects.filter(file=value).order_by("pk").first() if value else None
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    before: str
-    after: str
-    diff_html: str = ""  # word-by-word, for long text fields
-
-
-TEXT_FIELDS = [("title", "Title"), ("dek", "Dek"), ("body", "Body")]
-OTHER_FIELDS = [
-    ("slug", "Slug"),
-    ("bylines", "Byline"),
-    ("tags", "Tags"),
-    ("section", "Section"),
-    ("source", "Source"),
-    ("source_url", "Original article URL"),
-    ("image", "Featured image"),
-    ("status", "Status"),
-    ("published_at", "Publish time"),
-]
-
-
-def _display(name: str, value) -> str:
-    if name == "bylines":
-        return ", ".join(b["name"] for b in value or []) or "—"
-    if name == "tags":
-        return ", ".join(value or []) or "—"
-    if name in {"section", "source"}:
-        return (value or {}).get("name") or "—"
-    if name == "image" and isinstance(value, dict):
-        return value.get("title") or "—"
-    if name == "status":
-        return Status(value).label if value in Status.values else str(value)
-    if name == "body":
-        # Tags become spaces, so words either side of a paragraph break stay apart.
-        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", value or "")).split())
-    return "" if value is None else str(value)
-
-
-def word_diff(before: str, after: str) -> str:
-    """HTML marking removed words <del> and added words <ins>; everything escaped."""
-    old, new = re.findall(r"\S+|\s+", before), re.findall(r"\S+|\s+", after)
-    parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if op == "equal":
-            parts.append(html.escape("".join(old[i1:i2])))
-            continue
-        if i2 > i1:
-            parts.append(f"<del>{html.escape(''.join(old[i1:i2]))}</del>")
-        if j2 > j1:
-            parts.append(f"<ins>{html.escape(''.join(new[j1:j2]))}</ins>")
-    return "".join(parts)
-
-
-def compare(before: dict, after: dict) -> list[FieldChange]:
-    """What changed between two snapshots: text fields word by word, the rest as values."""
-    changes = []
-    for name, label in TEXT_FIELDS:
-        a, b = _display(name, before.get(name)), _display(name, after.get(name))
-        if a != b:
-            changes.append(FieldChange(label, a, b, word_diff(a, b)))
-    for name, label in OTHER_FIELDS:
-        a, b = _display(name, before.get(name)), _display(name, after.get(name))
-        if a != b:
-            changes.append(FieldChange(label, a, b))
-    return changes
-
-
-# Shared previews and notes ---------------------------------------------------------------------
-
-
-def create_preview_link(article: Article, *, actor, hours: int = 48) -> PreviewLink:
-    if not actor.has_perm("articles.change_article"):
-        raise PermissionDenied("You may not share previews.")
-    if not 1 <= hours <= 24 * 30:
-        raise WorkflowError("A preview link can last from 1 hour to 30 days.")
-    return PreviewLink.objects.create(
-        article=article, created_by=actor, expires_at=timezone.now() + timedelta(hours=hours)
-    )
-
-
-def revoke_preview_link(link: PreviewLink, *, actor) -> None:
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.revoked_by = actor
-        link.save(update_fields=["revoked_at", "revoked_by"])
-
-
-def add_note(article: Article, *, kind: str, text: str, actor) -> ArticleNote:
-    """A correction, update or clarification; the article counts as updated now."""
-    if not can_publish(actor):
-        raise PermissionDenied("Only editors add corrections and updates.")
-    if not text.strip():
-        raise WorkflowError("Write the text of the note.")
-    with transaction.atomic():
-        note = ArticleNote.objects.create(article=article, kind=kind, text=text.strip(),
-                                          created_by=actor)  # fmt: skip
-        article.updated_by = actor
-        article.save(update_fields=["updated_at", "updated_by"])
-        content_changed()
-    return note
-
-
-def remove_note(note: ArticleNote, *, actor, reason: str) -> None:
-    """Notes are never deleted: a removal hides the note and records who, when and why."""
-    if not can_publish(actor):
-        raise PermissionDenied("Only editors remove notes.")
-    if not reason.strip():
-        raise WorkflowError("Say why the note is removed.")
-    note.removed_at = timezone.now()
-    note.removed_by = actor
-    note.removal_reason = reason.strip()[:300]
-    note.save(update_fields=["removed_at", "removed_by", "removal_reason"])
-    content_changed()

@@ -6,16 +6,21 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
-from newsroom.admin_guards import GuardedAdminMixin
+from accounts import roles
 
+from . import personal_data
+from .forms import PersonalDataForm
 from .models import BlockedCommenter, Comment, ModerationLogEntry
 from .moderation import actions
 
@@ -71,6 +76,8 @@ class StatusFilter(admin.SimpleListFilter):
 def history_subquery(status: str) -> Subquery:
     return Subquery(
         Comment.objects.filter(email=OuterRef("email"), status=status)
+        # Erased comments share an empty address; they are nobody's record.
+        .exclude(email="")
         .order_by()
         .values("email")
         .annotate(total=Count("pk"))
@@ -109,7 +116,7 @@ BLOCK = "block"
 
 
 @admin.register(Comment)
-class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class CommentAdmin(admin.ModelAdmin):
     # What a moderator decides on comes first: the comment, why it was held, who wrote it
     # (with their record); the context after. Six columns, each cell a few lines at most
     # (static/newsroom/admin/comment-queue.css), so the queue fits a 1280 px laptop screen
@@ -152,7 +159,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
     def has_moderate_permission(self, request) -> bool:
         """Approve, spam, remove, restore and block: the Moderators' and Editors' right."""
-        return request.user.has_perm("comments.moderate_comment")
+        return roles.is_moderator(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # "remove" keeps the record and the log
@@ -201,7 +208,72 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
             query = request.GET.copy()
             query["status"] = Comment.Status.PENDING
             return redirect(f"{request.path}?{query.urlencode()}")
+        extra_context = {
+            **(extra_context or {}),
+            "may_manage_personal_data": self.has_moderate_permission(request),
+        }
         return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "personal-data/",
+                self.admin_site.admin_view(self.personal_data_view),
+                name="comments_comment_personal_data",
+            ),
+            *super().get_urls(),
+        ]
+
+    def personal_data_view(self, request: HttpRequest) -> HttpResponse:
+        """Export or erase everything stored about a commenter's email address.
+
+        Everything is a POST, so the address never lands in a URL (and the access logs).
+        "Erase" first shows what will go; only the confirmation erases.
+        """
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied("You may not manage commenters' personal data.")
+        form = PersonalDataForm(request.POST if request.method == "POST" else None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Commenter's personal data",
+            "form": form,
+        }
+        if not form.is_valid():
+            return TemplateResponse(request, "admin/comments/comment/personal_data.html", context)
+        email = form.cleaned_data["email"]
+        if "_export" in request.POST:
+            return self._export_response(email)
+        if "_erase_confirmed" in request.POST:
+            erasure = personal_data.erase_commenter_data(
+                email=email, remove_text=form.remove_text, actor=request.user
+            )
+            message = f"Personal data of {erasure.comments} comment(s) erased"
+            if form.remove_text:
+                message += f"; text removed from {erasure.texts_removed}"
+            if erasure.blocklist_entries_kept:
+                message += (
+                    f". {erasure.blocklist_entries_kept} blocklist entr"
+                    f"{'ies' if erasure.blocklist_entries_kept != 1 else 'y'} naming them kept"
+                )
+            self.message_user(request, message + ".", messages.SUCCESS)
+            return redirect("admin:comments_comment_personal_data")
+        # "_erase": the confirmation step, with what would be erased.
+        comments = personal_data.comments_of(email)
+        context["confirm_erase"] = True
+        context["comment_count"] = comments.count()
+        context["published_count"] = comments.filter(status=Comment.Status.APPROVED).count()
+        return TemplateResponse(request, "admin/comments/comment/personal_data.html", context)
+
+    @staticmethod
+    def _export_response(email: str) -> JsonResponse:
+        data = personal_data.export_commenter_data(email=email)
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        # A file named for the date, not the address: the address need not sit in Downloads.
+        filename = f"commenter-data-{timezone.now():%Y-%m-%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
 
     def get_queryset(self, request):
         return (
@@ -347,7 +419,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BlockedCommenter)
-class BlockedCommenterAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class BlockedCommenterAdmin(admin.ModelAdmin):
     list_display = ["value", "kind", "reason", "created_at", "created_by"]
     list_filter = ["kind"]
     search_fields = ["value", "reason"]
@@ -359,7 +431,7 @@ class BlockedCommenterAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ModerationLogEntry)
-class ModerationLogAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class ModerationLogAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "actor",

@@ -175,3 +175,30 @@ class CommentForm(forms.Form):
             form_token=self.form_token,
             received_at=received_at,
         )
+
+
+class PersonalDataForm(forms.Form):
+    """The admin's "Personal data" page: whose data, and what erasing does with the text."""
+
+    KEEP_TEXT = "keep"
+    REMOVE_TEXT = "remove"
+
+    email = forms.EmailField(
+        label="Commenter's email address",
+        max_length=254,
+        help_text="Any case; an international domain in Unicode or in its xn-- form.",
+        validators=[no_control_characters],
+    )
+    text = forms.ChoiceField(
+        label="When erasing, the comments' text",
+        choices=[
+            (KEEP_TEXT, "Keep it, shown as by “Anonymous”"),
+            (REMOVE_TEXT, "Remove it (published comments are taken off the site)"),
+        ],
+        initial=KEEP_TEXT,
+        widget=forms.RadioSelect,
+    )
+
+    @property
+    def remove_text(self) -> bool:
+        return self.cleaned_data["text"] == self.REMOVE_TEXT

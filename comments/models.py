@@ -1,4 +1,5 @@
 import ipaddress
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,10 +52,20 @@ def validate_normalised_email(email: str, *, label: str, max_length: int) -> Non
         )
 
 
+# A comment still holding the address or browser it was posted from (until the retention purge).
+HAS_NETWORK_DATA = Q(ip_address__isnull=False) | ~Q(user_agent="")
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self) -> "CommentQuerySet":
         """What readers see: approved comments on articles readers can see."""
         return self.filter(status=Comment.Status.APPROVED, article__in=Article.objects.published())
+
+    def past_network_retention(self, *, now: datetime) -> "CommentQuerySet":
+        """Comments older than NEWSROOM_COMMENT_IP_RETENTION_DAYS still holding an IP address
+        or user agent."""
+        cutoff = now - timedelta(days=settings.NEWSROOM_COMMENT_IP_RETENTION_DAYS)
+        return self.filter(HAS_NETWORK_DATA, submitted_at__lt=cutoff)
 
     def visible_or_own(self, own_ids: list[int]) -> "CommentQuerySet":
         """Visible comments plus the reader's own held ones (same browser)."""
@@ -111,6 +122,13 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "submitted_at"]),
             models.Index(fields=["email", "submitted_at"]),
             models.Index(fields=["ip_address", "submitted_at"]),
+            # The daily retention purge finds the few comments still holding an address
+            # without walking every old comment (comments/tasks.py).
+            models.Index(
+                fields=["submitted_at"],
+                condition=HAS_NETWORK_DATA,
+                name="comment_network_data_idx",
+            ),
         ]
         permissions = [("moderate_comment", "Can moderate comments")]
 

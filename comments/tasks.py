@@ -15,6 +15,8 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import roles
+
 from .models import Comment
 
 logger = logging.getLogger(__name__)
@@ -25,8 +27,11 @@ MAIL_RETRY_DELAYS = (60, 10 * 60, 60 * 60)
 
 
 def moderator_emails() -> list[str]:
+    # The Moderators group, not everyone who may moderate: editors are not sent the queue.
     users = (
-        get_user_model().objects.filter(is_active=True, groups__name="Moderators").exclude(email="")
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.MODERATORS)
+        .exclude(email="")
     )
     return sorted(set(users.values_list("email", flat=True)))
 
@@ -79,3 +84,36 @@ def notify_moderators(comment_id: int, attempt: int = 1) -> int:
         )
         raise
     return len(recipients)
+
+
+# Rows blanked per statement: each batch is a short transaction, so the purge never holds
+# locks on a large part of the table while readers post.
+PURGE_BATCH_SIZE = 1000
+
+
+@task
+def purge_comment_ips() -> int:
+    """Blank the IP address and user agent of comments older than the retention period.
+
+    Returns how many comments were purged. The flood rule compares the IP of the last
+    NEWSROOM_COMMENT_FLOOD_SECONDS only, duplicates compare name, email and text, and the
+    blocklist keeps its own copy of a blocked address: none needs an old comment's IP.
+    """
+    now = timezone.now()
+    purged = 0
+    while True:
+        batch = list(
+            Comment.objects.past_network_retention(now=now)
+            .order_by()
+            .values_list("pk", flat=True)[:PURGE_BATCH_SIZE]
+        )
+        if not batch:
+            break
+        purged += Comment.objects.filter(pk__in=batch).update(ip_address=None, user_agent="")
+    if purged:
+        logger.info(
+            "Removed the IP address and user agent of %s comment(s) older than %s days.",
+            purged,
+            settings.NEWSROOM_COMMENT_IP_RETENTION_DAYS,
+        )
+    return purged

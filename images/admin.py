@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 
-from newsroom.admin_guards import GuardedAdminMixin
+from accounts import roles
 from newsroom.pagecache import ChangesPublicPagesAdmin
 
 from .forms import ImageForm
@@ -57,7 +57,7 @@ class UsageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Image)
-class ImageAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, admin.ModelAdmin):
+class ImageAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
     form = ImageForm
     list_display = [
         "list_thumbnail",
@@ -118,8 +118,7 @@ class ImageAdmin(ChangesPublicPagesAdmin, GuardedAdminMixin, admin.ModelAdmin):
 
     def summary(self, request, pk: int):
         """What the body editor needs to insert a library image, as JSON."""
-        user = request.user
-        if not (user.is_active and user.is_staff and self.has_view_permission(request)):
+        if not roles.can_use_media_library(request.user):
             return JsonResponse({"error": "You may not view the media library."}, status=403)
         image = Image.objects.filter(pk=pk).first()
         if image is None:

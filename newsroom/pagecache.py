@@ -56,8 +56,22 @@ PUBLIC_VIEWS = frozenset(
         "sitemap-section",
         "news-sitemap",
         "robots-txt",
+        "comments:feed_rss",
+        "comments:feed_atom",
+        "comments:article_feed_rss",
+        "comments:article_feed_atom",
     }
 )
+# The comments version that also fixes a page, besides the site's: an article's own (its
+# page and comment feeds), or that of every article (the site's latest-comments feeds).
+ANY_ARTICLE = "*"  # no slug has it
+COMMENTS_SCOPE = {
+    "articles:detail": "slug",
+    "comments:article_feed_rss": "slug",
+    "comments:article_feed_atom": "slug",
+    "comments:feed_rss": ANY_ARTICLE,
+    "comments:feed_atom": ANY_ARTICLE,
+}
 # Pages that are the reader's own answer: never kept by a shared cache.
 PRIVATE_VIEWS = frozenset({"articles:search"})
 PRIVATE_CACHE_CONTROL = "private, no-cache"
@@ -111,7 +125,8 @@ def _bump(*, article_slug: str | None) -> None:
 
 def content_changed(*, article_slug: str | None = None) -> None:
     """What readers see has changed: the whole site, or (``article_slug``) one article's
-    comments. Call it from the workflow function that made the change.
+    comments (then also call it with ``ANY_ARTICLE``, for the latest-comments feeds). Call
+    it from the workflow function that made the change.
 
     Bumped at once and again when the transaction commits: a page another server renders
     from the old rows in between is then dropped too.
@@ -213,7 +228,8 @@ class PageCacheMiddleware:
         keep_for = settings.NEWSROOM_PAGE_CACHE_SECONDS
         key = site = article = None
         if keep_for > 0:
-            slug = resolved[1].get("slug") if view_name == "articles:detail" else None
+            scope = COMMENTS_SCOPE.get(view_name)
+            slug = resolved[1].get("slug") if scope == "slug" else scope
             site, article = _versions(slug)
             key = page_key(request, site, article)
             stored = shared_cache.get_many([key]).get(key)

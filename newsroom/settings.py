@@ -60,7 +60,8 @@ INSTALLED_APPS = [
     "articles",
     "authors",
     "comments",
-    "django.contrib.admin",
+    "demo",
+    "newsroom.apps.NewsroomAdminConfig",  # django.contrib.admin with our admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -292,6 +293,15 @@ NEWSROOM_COMMENT_FLOOD_SECONDS = env_int("NEWSROOM_COMMENT_FLOOD_SECONDS", 15)
 # A form sent sooner than this after it was shown, or older than the maximum, is treated as spam.
 NEWSROOM_COMMENT_MIN_SECONDS = env_int("NEWSROOM_COMMENT_MIN_SECONDS", 3)
 NEWSROOM_COMMENT_MAX_FORM_AGE = env_int("NEWSROOM_COMMENT_MAX_FORM_AGE", 24 * 60 * 60)
+# Days a comment keeps the IP address and user agent it was posted from; a daily task
+# (`manage.py purge_comment_ips`) blanks them after that. Blocklist entries are not touched.
+NEWSROOM_COMMENT_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENT_IP_RETENTION_DAYS", 90)
+if NEWSROOM_COMMENT_IP_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("NEWSROOM_COMMENT_IP_RETENTION_DAYS must be 1 or more.")
+# Where readers write to have their data exported or erased (the privacy page names it).
+NEWSROOM_PRIVACY_CONTACT = os.environ.get("NEWSROOM_PRIVACY_CONTACT", "").strip() or (
+    DEFAULT_FROM_EMAIL
+)
 # Public pages (newsroom/pagecache.py): how long the page cache keeps one (0 turns it off;
 # changes refresh pages at once either way), and what Cache-Control tells browsers
 # (max-age), shared caches such as a CDN (s-maxage) and both while they revalidate.

@@ -7,19 +7,10 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
+from articles.urls import author_urlpatterns
 from images.renditions import RENDITIONS_DIR
-from newsroom.admin_guards import view_on_site
-
-admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} administration"
-admin.site.site_title = settings.NEWSROOM_SITE_NAME
-admin.site.index_title = "Newsroom"
 
 urlpatterns = [
-    # Takes the place of the admin's own "view_on_site" route (same address, matched first).
-    path(
-        "admin/r/<path:content_type_id>/<path:object_id>/",
-        admin.site.admin_view(view_on_site),
-    ),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
@@ -35,7 +26,7 @@ urlpatterns = [
     ),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
-    path("authors/", include("authors.urls")),
+    path("authors/", include(author_urlpatterns)),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

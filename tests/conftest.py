@@ -5,6 +5,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from tests.factories import AuthorFactory, SectionFactory, SourceFactory
+
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
@@ -19,3 +21,14 @@ def pytest_sessionfinish(session, exitstatus):
     test_database = settings.DATABASES["default"].get("TEST", {}).get("NAME")
     if test_database:  # the SQLite file's own temporary folder (tests/settings.py)
         shutil.rmtree(Path(test_database).parent, ignore_errors=True)
+
+
+@pytest.fixture
+def filing():
+    """What a full article is filed under: a section, a source and two authors."""
+    return {
+        "section": SectionFactory(name="Energy"),
+        "source": SourceFactory(name="Kyiv Post", homepage="https://www.kyivpost.com/"),
+        "first": AuthorFactory(name="Olena Kovalenko"),
+        "second": AuthorFactory(name="Mark Smith"),
+    }

@@ -9,6 +9,7 @@ from PIL import Image
 
 from articles.models import Article, Byline, Section, Source
 from authors.models import Author
+from comments.models import Comment
 from images.models import Image as LibraryImage
 
 
@@ -109,3 +110,16 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """An approved comment on a published article; saving places it in its thread."""
+
+    class Meta:
+        model = Comment
+
+    article = factory.SubFactory(ArticleFactory)
+    name = "Reader"
+    email = "reader@example.com"
+    body = "Stored comment."
+    status = Comment.Status.APPROVED

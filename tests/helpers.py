@@ -1,5 +1,9 @@
 """Small helpers shared by several test modules."""
 
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -83,3 +87,51 @@ def save_change(client, article, **changes):
     data = form_fields(client.get(change_url(article)))
     data.update(changes)
     return client.post(change_url(article), data)
+
+
+# --- feeds, sitemaps and page metadata ------------------------------------------------------
+
+HOST = "http://testserver"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def absolute(path: str) -> str:
+    return HOST + path
+
+
+def parse_xml(response) -> ET.Element:
+    assert response.status_code == 200, response.content[:500]
+    return ET.fromstring(response.content)
+
+
+def sitemap_locs(response) -> list[str]:
+    root = parse_xml(response)
+    assert root.tag == f"{SITEMAP}urlset"
+    return [url.findtext(f"{SITEMAP}loc") for url in root.findall(f"{SITEMAP}url")]
+
+
+def same_second(shown: datetime, stored: datetime) -> bool:
+    """A time as a feed or sitemap shows it (maybe without microseconds) matches the stored one."""
+    return abs(shown - stored) < timedelta(seconds=1) and shown.utcoffset() is not None
+
+
+def meta_content(soup: BeautifulSoup, **attrs) -> str | None:
+    tag = soup.find("meta", attrs=attrs)
+    return tag.get("content") if tag else None
+
+
+def json_ld(response) -> dict:
+    scripts = parse(response).find_all("script", type="application/ld+json")
+    assert len(scripts) == 1
+    return json.loads(scripts[0].string)
+
+
+def form_errors(response) -> dict:
+    """The errors of the admin change form a refused save shows again."""
+    assert response.status_code == 200
+    return response.context["adminform"].form.errors
+
+
+def field_error(response, field: str) -> str:
+    errors = parse(response).select_one(f".field-{field} .errorlist")
+    return text_of(errors) if errors else ""

@@ -1,5 +1,6 @@
-"""The admin's "View on site" redirect (/admin/r/<content type>/<id>/), per role: it must not
-give away the address of an article the user may not preview."""
+"""The admin's guards (newsroom/admin_guards.py): forged requests to any admin page are refused
+cleanly, and "View on site" (/admin/r/<content type>/<id>/) does not give away, per role, the
+address of an article the user may not preview."""
 
 from datetime import timedelta
 
@@ -10,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from tests.articles.admin_helpers import ADD_URL, article_data
 from tests.comments.helpers import make_comment
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, AuthorFactory, UserFactory
+from tests.helpers import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +134,63 @@ def test_garbled_view_on_site_addresses_answer_404(client, people, path):
     client.force_login(people["editor"])
 
     assert client.get(path).status_code == 404
+
+
+# --- forged admin requests ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["section", "source", "bylines-0-author"])
+@pytest.mark.parametrize("value", ["x", "9" * 30])
+def test_a_forged_autocomplete_choice_is_a_form_error(admin_client, filing, field, value):
+    data = article_data(admin_client, filing, **{field: value})
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("selected", ["abc", "\x00", "9" * 30, "-1"])
+def test_a_forged_row_selection_is_a_bad_request(admin_client, selected):
+    article = ArticleFactory(title="Kept")
+
+    response = admin_client.post(
+        "/admin/articles/article/", {"action": "delete_selected", "_selected_action": selected}
+    )
+
+    assert response.status_code == 400
+    assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_searching_for_a_nul_character_is_not_an_error(admin_client):
+    AuthorFactory(name="Olena")
+    autocomplete = admin_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "articles",
+            "model_name": "byline",
+            "field_name": "author",
+            "term": "Ole\x00",
+        },
+    )
+    assert autocomplete.status_code == 200
+    assert [r["text"] for r in autocomplete.json()["results"]] == ["Olena"]
+    assert admin_client.get("/admin/authors/author/", {"q": "\x00"}).status_code == 200
+
+
+def test_guarded_widgets_still_show_the_chosen_section(admin_client):
+    article = ArticleFactory()
+    client = admin_client
+    response = client.get(f"/admin/articles/article/{article.pk}/change/")
+    selected = parse(response).select_one("select[name=section] option[selected]")
+    assert selected is not None and selected.get_text() == article.section.name
+
+
+@pytest.mark.parametrize("changelist", ["/admin/taggit/tag/", "/admin/auth/group/"])
+def test_a_forged_row_selection_on_tags_and_groups_is_a_bad_request(admin_client, changelist):
+    response = admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": "abc"}
+    )
+
+    assert response.status_code == 400

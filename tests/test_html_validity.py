@@ -26,6 +26,7 @@ from tests.comments.helpers import post_comment
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    CommentFactory,
     ImageFactory,
     SectionFactory,
     SourceFactory,
@@ -84,14 +85,14 @@ def site():
         source_url="https://www.ukrinform.ua/rubric-kyiv/1.html",
     )
     ArticleFactory(title="Related: Харків", section=world, tags=["київ"], authors=[olena])
-    parent = Comment.objects.create(
+    parent = CommentFactory(
         article=article,
         name="Галина 👩",
         email="halyna@example.com",
         body="Дякую!\n\nشكرا https://example.com/a?b=1&c=2",
         status=Comment.Status.APPROVED,
     )
-    Comment.objects.create(
+    CommentFactory(
         article=article,
         parent=parent,
         name="עמית",

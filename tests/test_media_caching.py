@@ -1,9 +1,9 @@
 """Cache-Control on media served by Django (NEWSROOM_SERVE_MEDIA; issue 12)."""
 
 import pytest
-from bs4 import BeautifulSoup
 
 from tests.factories import ArticleFactory, ImageFactory, image_file
+from tests.helpers import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def article():
 
 
 def rendition_url(client, article) -> str:
-    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    page = parse(client.get(article.get_absolute_url()))
     url = page.find("figure").find("img")["src"]
     assert url.startswith("/media/renditions/")
     return url

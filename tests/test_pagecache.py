@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles import notes, revisions, workflow
 from articles.models import Article
 from comments.moderation import actions
 from tests.comments.helpers import make_comment
@@ -255,14 +255,14 @@ def test_editing_a_published_article_refreshes_it(article, editor):
     cached(url)
     article.title = "Dam holds, engineers say"
     article.save()
-    workflow.record_revision(article, actor=editor)
+    revisions.record_revision(article, actor=editor)
     assert "Dam holds, engineers say" in fresh(url)
 
 
 def test_a_note_refreshes_the_article(article, editor):
     url = article.get_absolute_url()
     cached(url)
-    workflow.add_note(article, kind="correction", text="The dam is 40 m high.", actor=editor)
+    notes.add_note(article, kind="correction", text="The dam is 40 m high.", actor=editor)
     assert "The dam is 40 m high." in fresh(url)
 
 
@@ -355,3 +355,14 @@ def test_comments_closing_by_time_refresh_the_article(article, settings):
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         page = fresh(url)
     assert "Comments are closed" in page
+
+
+def test_an_approved_comment_refreshes_the_comment_feeds(article, editor):
+    latest = reverse("comments:feed_rss")
+    own = reverse("comments:article_feed_rss", args=[article.slug])
+    cached(latest)
+    cached(own)
+    comment = make_comment(article, status="pending", body="Feeds should say so.")
+    actions.approve([comment], actor=editor)
+    assert "Feeds should say so." in fresh(latest)
+    assert "Feeds should say so." in fresh(own)

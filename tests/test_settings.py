@@ -3,9 +3,15 @@
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.request import Request, urlopen
 
 import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tests.factories import ArticleFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,3 +197,37 @@ def test_collectstatic_builds_hashed_compressed_files(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "static" / "staticfiles.json").exists()
     assert list((tmp_path / "static" / "css").glob("site.*.css.gz"))
+
+
+@pytest.mark.django_db
+def test_sqlite_test_database_is_a_file_so_threads_do_not_share_a_connection():
+    """The cause of the failure below, checked directly: an in-memory SQLite test database
+    is one connection shared by the live server's request threads."""
+    if connection.vendor == "sqlite":
+        assert not connection.is_in_memory_db()
+    else:
+        assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db
+def test_the_live_server_answers_concurrent_requests(live_server, client):
+    """CI once failed when the admin's tag-suggestion fetch() calls (one per keystroke) ran at
+    the same time: the in-memory SQLite test database shares one connection between the live
+    server's request threads, and SQLite answered "bad parameter or other API misuse" (500).
+    The race is rare (this test did not catch it in eight runs against the old setting); the
+    fix, a file for the SQLite test database, removes the sharing. This keeps the live server
+    under concurrent load on both databases so that a return of the sharing has a chance to
+    show here and not only in a browser test."""
+    ArticleFactory(tags=["Ukraine", "Ukrainian politics"])
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    url = live_server.url + reverse("admin:articles_article_tag_suggestions") + "?q=Ukr"
+
+    def status(_):
+        with urlopen(Request(url, headers={"Cookie": cookie}), timeout=30) as response:
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(status, range(200)))
+
+    assert statuses == [200] * 200

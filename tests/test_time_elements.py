@@ -8,11 +8,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from bs4 import BeautifulSoup
 from django.template import Context, Template
 
 from comments.models import Comment
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import ArticleFactory, AuthorFactory, CommentFactory, SectionFactory
+from tests.helpers import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def pages():
         published_at=PRECISE,
     )
     ArticleFactory(title="Related story", section=section, published_at=PRECISE)
-    Comment.objects.create(
+    CommentFactory(
         article=article,
         name="Halyna",
         email="halyna@example.com",
@@ -64,7 +64,7 @@ def test_every_time_element_has_a_valid_datetime(client, pages):
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
-        times = BeautifulSoup(response.content, "html.parser").select("time")
+        times = parse(response).select("time")
         assert times, f"no <time> on {url}"
         for element in times:
             value = element["datetime"]
@@ -73,7 +73,7 @@ def test_every_time_element_has_a_valid_datetime(client, pages):
 
 def test_article_comment_times_are_valid(client, pages):
     response = client.get(pages[1])
-    page = BeautifulSoup(response.content, "html.parser")
+    page = parse(response)
     comment_time = page.select_one(".comment time")["datetime"]
     assert GLOBAL_DATE_AND_TIME.fullmatch(comment_time)
 

@@ -1,3 +1,5 @@
+# The groups' permissions as granted at the time; today's list is accounts/roles.py
+# GROUP_PERMISSIONS, applied by comments 0005_role_groups.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
-from newsroom.pagecache import content_changed
+from newsroom.pagecache import ANY_ARTICLE, content_changed
 
 from ..models import (
     BlockedCommenter,
@@ -210,9 +210,13 @@ def submit_comment(
 
 
 def comments_changed(article_ids: Iterable[int]) -> None:
-    """Refresh the cached pages of these articles (their comments are on them alone)."""
-    for slug in Article.objects.filter(pk__in=set(article_ids)).values_list("slug", flat=True):
+    """Refresh the cached pages showing these articles' comments: their own pages and
+    comment feeds, and the latest-comments feeds (no listing shows comments)."""
+    slugs = list(Article.objects.filter(pk__in=set(article_ids)).values_list("slug", flat=True))
+    for slug in slugs:
         content_changed(article_slug=slug)
+    if slugs:
+        content_changed(article_slug=ANY_ARTICLE)
 
 
 def use_form_token(digest: str) -> bool:

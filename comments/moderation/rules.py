@@ -65,7 +65,7 @@ class Submission:
     article_id: int
     name: str
     email: str
-    website: str
+    website: str = ""
     body: str
     ip_address: str | None = None
     honeypot: str = ""

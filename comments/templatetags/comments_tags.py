@@ -4,6 +4,11 @@ from django import template
 from django.utils.html import linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.models import Article
+
+from ..forms import CommentForm
+from ..threads import comments_context
+
 register = template.Library()
 
 READER_LINK_REL = "nofollow ugc noopener"
@@ -15,3 +20,19 @@ def comment_body(text: str) -> SafeString:
     linked = urlize(text, nofollow=False, autoescape=True)
     linked = re.sub(r"<a href=", f'<a rel="{READER_LINK_REL}" href=', linked)
     return mark_safe(linebreaks(linked))  # noqa: S308 - escaped by urlize above
+
+
+@register.simple_tag(takes_context=True)
+def comment_section(
+    context: template.Context, article: Article, form: CommentForm | None = None
+) -> SafeString:
+    """The article page's comment section: count, threads (or one thread's page) and the form.
+
+    `form` is the refused form when the comment view re-renders the page with its errors;
+    without it the form is a fresh one, filled from the "Save my name…" cookie. Rendered
+    in the page's own context, as `{% include %}` would, so it sees `request`, `messages`
+    and the CSP nonce.
+    """
+    section = context.template.engine.get_template("comments/_section.html")
+    with context.push(comments_context(context["request"], article, form)):
+        return section.render(context)

@@ -1,13 +1,12 @@
 """The editors' admin: writing an article with its byline, and the pages around it."""
 
-import re
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Byline
+from tests.articles.admin_helpers import ADD_URL, article_post_data, full_article_data
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -17,66 +16,9 @@ from tests.factories import (
     UserFactory,
     image_file,
 )
-from tests.helpers import NEW_DRAFT_FORM, parse, text_of
+from tests.helpers import parse, text_of
 
 pytestmark = pytest.mark.django_db
-
-ADD_URL = "/admin/articles/article/add/"
-
-
-def management_form(admin_client) -> dict[str, str]:
-    """The byline formset's management form, as the add page serves it."""
-    response = admin_client.get(ADD_URL)
-    assert response.status_code == 200
-    form = parse(response).find("form", id="article_form")
-    total = form.find("input", attrs={"name": re.compile(r"-TOTAL_FORMS$")})
-    prefix = total["name"].removesuffix("-TOTAL_FORMS")
-    assert prefix == "bylines"
-    return {
-        field["name"]: field.get("value", "")
-        for field in form.find_all("input", attrs={"name": re.compile(rf"^{prefix}-[A-Z_]+$")})
-    }
-
-
-def article_post_data(admin_client, authors=(), **fields) -> dict:
-    """What the add form sends for a draft with a title, slug and dek, plus ``fields``."""
-    data = management_form(admin_client)
-    data.update(
-        {
-            **NEW_DRAFT_FORM,
-            "bylines-TOTAL_FORMS": str(len(authors)),
-        }
-    )
-    for index, (author, position) in enumerate(authors):
-        data[f"bylines-{index}-author"] = str(author.pk)
-        data[f"bylines-{index}-position"] = str(position)
-    # Status is not a form field: the "Publish / schedule" button sends _workflow=publish.
-    if fields.pop("status", "draft") == "published":
-        fields["_workflow"] = "publish"
-    data.update(fields)
-    return data
-
-
-def full_article_data(admin_client, filing, **fields) -> dict:
-    return article_post_data(
-        admin_client,
-        authors=[(filing["first"], 0), (filing["second"], 1)],
-        body="<p>Hello</p><script>x</script>",
-        section=str(filing["section"].pk),
-        tags="Ukraine, Energy",
-        source=str(filing["source"].pk),
-        source_url="https://www.kyivpost.com/post/123",
-        status="published",
-        image=str(
-            ImageFactory(
-                file=image_file("grid.jpg"),
-                alt_text="Engineers at a substation",
-                caption="Repairs in Kyiv.",
-                credit="Photo: Olena Kovalenko",
-            ).pk
-        ),
-        **fields,
-    )
 
 
 def assert_saved_as_submitted(article, filing, admin_user):

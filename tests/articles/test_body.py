@@ -10,8 +10,8 @@ import time_machine
 from django.apps import apps
 from django.utils import timezone
 
-from articles import workflow
 from articles.models import Article, ArticleRevision
+from articles.revisions import record_revision
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 from tests.helpers import change_url, form_fields, parse, save_change
 
@@ -36,7 +36,7 @@ def editor():
 def article(editor):
     with time_machine.travel(timezone.now() - timedelta(days=2), tick=False):
         article = ArticleFactory(body=BODY, authors=[AuthorFactory()], tags=["Energy"])
-        workflow.record_revision(article, actor=editor)
+        record_revision(article, actor=editor)
     return article
 
 
@@ -156,7 +156,7 @@ TRIX_BODIES = [
 @pytest.mark.parametrize(("old", "new"), TRIX_BODIES)
 def test_the_migration_turns_old_bodies_into_paragraphs_with_a_revision(editor, old, new):
     article = ArticleFactory()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     # Stored as the previous editor left it (bypassing today's save, which would convert it).
     Article.objects.filter(pk=article.pk).update(body=old)
     updated_at = stored(article).updated_at

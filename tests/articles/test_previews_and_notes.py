@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from articles.models import Article, ArticleNote, PreviewLink
+from articles.models import PREVIEW_LINK_SALT, Article, ArticleNote, PreviewLink
+from tests.articles.admin_helpers import logged_in_editor
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -32,17 +34,6 @@ def logged_in(user) -> Client:
 
 def local(moment, fmt: str = "j F Y, H:i") -> str:
     return dateformat.format(timezone.localtime(moment), fmt)
-
-
-@pytest.fixture
-def editor():
-    return staff_in("Editors", first_name="Anna", last_name="Hrytsenko")
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 UNPUBLISHED = {
@@ -553,3 +544,24 @@ def test_anonymous_visitors_are_sent_to_the_login_page(article):
         response = Client().get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("value", ["abc", "", "\u00b2", "9" * 30])
+def test_revoking_a_preview_with_a_bad_id_is_404(client, value):
+    client, _ = logged_in_editor(client)
+    article = ArticleFactory(draft=True)
+
+    response = client.post(f"/admin/articles/article/{article.pk}/previews/", {"revoke": value})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("payload", ["abc", [1], {"a": 1}, None, 1.5, True])
+def test_a_signed_token_that_is_not_a_preview_link_is_404(client, payload):
+    """Only this site can sign, but any of its signed values (say, a future feature's) must
+    not reach the database as a preview link's id."""
+    token = signing.dumps(payload, salt=PREVIEW_LINK_SALT)
+
+    response = client.get(reverse("articles:shared_preview", args=[token]))
+
+    assert response.status_code == 404

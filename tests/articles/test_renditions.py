@@ -4,12 +4,12 @@ import io
 import os
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.files.storage import default_storage
 from PIL import Image
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, image_file
+from tests.helpers import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_article_page_offers_webp_and_jpeg_renditions_at_each_width(client):
         image=ImageFactory(file=image_file("street.jpg", size=(2000, 1000)), alt_text="A street")
     )
 
-    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    page = parse(client.get(article.get_absolute_url()))
     picture = page.find("figure").find("picture")
     webp = srcset_entries(picture.find("source", type="image/webp")["srcset"])
     img = picture.find("img")
@@ -61,7 +61,7 @@ def test_a_small_original_is_never_enlarged(client):
         image=ImageFactory(file=image_file("small.png", size=(600, 400), fmt="PNG"), alt_text="x")
     )
 
-    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    page = parse(client.get(article.get_absolute_url()))
     img = page.find("figure").find("img")
 
     assert [width for _, width in srcset_entries(img["srcset"])] == [480, 600]
@@ -73,7 +73,7 @@ def test_renditions_are_made_once_and_reused(client):
         image=ImageFactory(file=image_file("once.jpg", size=(1000, 500)), alt_text="x")
     )
     client.get(article.get_absolute_url())
-    first = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    first = parse(client.get(article.get_absolute_url()))
     url = first.find("figure").find("img")["src"]
     path = default_storage.path(url.removeprefix("/media/"))
     made_at = os.stat(path).st_mtime_ns
@@ -91,7 +91,7 @@ def test_renditions_carry_no_location_data(client):
     upload = image_file("gps.jpg", size=(1200, 800), exif=exif)
     article = ArticleFactory(image=ImageFactory(file=upload, alt_text="x"))
 
-    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    page = parse(client.get(article.get_absolute_url()))
     for url, _ in srcset_entries(page.find("figure").find("img")["srcset"]):
         assert not opened(url).getexif().get_ifd(0x8825)
 
@@ -102,7 +102,7 @@ def test_teasers_below_the_first_load_lazily(client):
             image=ImageFactory(file=image_file(f"t{index}.jpg", size=(900, 600)), alt_text="x")
         )
 
-    page = BeautifulSoup(client.get("/").content, "html.parser")
+    page = parse(client.get("/"))
     loading = [img["loading"] for img in page.select(".teaser img")]
 
     assert loading == ["eager", "lazy", "lazy"]
@@ -112,7 +112,7 @@ def test_author_photos_use_small_renditions(client):
     author = AuthorFactory(photo=image_file("face.jpg", size=(800, 800)))
     ArticleFactory(authors=[author])
 
-    page = BeautifulSoup(client.get(author.get_absolute_url()).content, "html.parser")
+    page = parse(client.get(author.get_absolute_url()))
     img = page.select_one(".author-header__photo")
 
     assert [width for _, width in srcset_entries(img["srcset"])] == [160, 320]
@@ -124,7 +124,7 @@ def test_gif_is_served_as_uploaded(client):
         image=ImageFactory(file=image_file("anim.gif", size=(300, 200), fmt="GIF"), alt_text="x")
     )
 
-    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    page = parse(client.get(article.get_absolute_url()))
     img = page.find("figure").find("img")
 
     assert img["src"] == article.image.file.url
@@ -149,7 +149,7 @@ def test_every_image_says_its_alt_text_even_when_decorative(client):
         (article.get_absolute_url(), {"A street at dawn", ""}),
         (author.get_absolute_url(), {f"Photo of {author.name}", ""}),
     ]:
-        page = BeautifulSoup(client.get(url).content, "html.parser")
+        page = parse(client.get(url))
         images = page.select("main img")
         assert images, url
         assert all(img.has_attr("alt") for img in images), (url, images)
@@ -170,7 +170,7 @@ def test_a_second_page_view_does_not_ask_the_storage_about_renditions(client, mo
         default_storage, "exists", lambda name: checked.append(name) or real_exists(name)
     )
 
-    page = BeautifulSoup(client.get("/").content, "html.parser")
+    page = parse(client.get("/"))
 
     assert checked == []
     for img in page.select("main img"):
@@ -190,7 +190,7 @@ def test_images_still_show_when_redis_is_down(client, settings):
     response = client.get("/")
 
     assert response.status_code == 200
-    img = BeautifulSoup(response.content, "html.parser").select_one("main img")
+    img = parse(response).select_one("main img")
     assert default_storage.exists(img["src"].removeprefix("/media/"))
 
 
@@ -204,7 +204,7 @@ def test_two_media_folders_sharing_one_cache_each_get_their_renditions(client, s
 
     settings.MEDIA_ROOT = tmp_path / "other-site-media"
     default_storage.save(Article.objects.get().image.file.name, io.BytesIO(original))
-    page = BeautifulSoup(client.get("/").content, "html.parser")
+    page = parse(client.get("/"))
 
     img = page.select_one("main img")
     assert default_storage.exists(img["src"].removeprefix("/media/"))

@@ -1,13 +1,16 @@
 """Revisions: one per admin save, the history and compare pages, restoring, and refusing a
 save made from a form that someone else's save has made stale."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import Article, ArticleRevision, Byline
+from articles.revisions import record_revision, restore_revision
 from images.models import Image as LibraryImage
+from tests.articles.admin_helpers import COMPLETE_BODY, history_url, logged_in_editor
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -56,17 +59,6 @@ def messages_of(response) -> list[str]:
 
 
 # --- fixtures -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor():
-    return staff_in("Editors", username="anna", first_name="Anna", last_name="Hrytsenko")
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture
@@ -275,7 +267,7 @@ def body_revisions(editor, *bodies):
     for body in bodies:
         article.body = body
         article.save()
-        workflow.record_revision(article, actor=editor)
+        record_revision(article, actor=editor)
     return article
 
 
@@ -354,7 +346,7 @@ def test_compare_unknown_revision_is_404(editor_client, three_saves, params):
 
 def test_compare_does_not_mix_articles(editor_client, three_saves, editor):
     other = ArticleFactory(draft=True)
-    workflow.record_revision(other, actor=editor)
+    record_revision(other, actor=editor)
 
     # Revision 3 exists for the first article only.
     response = editor_client.get(compare_url(other, a=1, b=3))
@@ -439,10 +431,10 @@ def test_writer_cannot_restore_own_article_in_review(client, editor):
     )
     Article.objects.filter(pk=article.pk).update(created_by=writer)
     article.refresh_from_db()
-    workflow.record_revision(article, actor=writer)
+    record_revision(article, actor=writer)
     article.title = "Edited by the editor"
     article.save()
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     client.force_login(writer)
 
     # The writer may look at the history of their own article, but not edit it in review.
@@ -474,7 +466,7 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(editor, second_editor)
         authors=[author],
         tags=["Ukraine"],
     )
-    workflow.record_revision(article, actor=editor)  # version 1
+    record_revision(article, actor=editor)  # version 1
     anna, bohdan = Client(), Client()
     anna.force_login(editor)
     bohdan.force_login(second_editor)
@@ -531,7 +523,7 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(editor, second_editor)
 
 def test_a_form_saved_twice_by_the_same_person_is_also_stale(editor_client, editor):
     article = ArticleFactory(draft=True, title="First title")
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     data = form_fields(editor_client.get(change_url(article)))
 
     assert editor_client.post(change_url(article), {**data, "title": "Second"}).status_code == 302
@@ -541,3 +533,133 @@ def test_a_form_saved_twice_by_the_same_person_is_also_stale(editor_client, edit
     assert response.status_code == 200
     article.refresh_from_db()
     assert article.title == "Second"
+
+
+def messages_on(response) -> list[str]:
+    """The messages as the page shows them to the editor."""
+    return [text_of(item) for item in parse(response).select("ul.messagelist li")]
+
+
+def article_with_an_early_draft(editor, **final) -> Article:
+    """Revision 1: an early draft (no body, section or byline). Revision 2: the full article."""
+    article = ArticleFactory(draft=True, title="Power back in Kharkiv", body="", section=None)
+    record_revision(article, actor=editor)
+    article.body = COMPLETE_BODY
+    article.section = SectionFactory(name="Energy")
+    for name, value in final.items():
+        setattr(article, name, value)
+    article.save()
+    Byline.objects.create(article=article, author=AuthorFactory(name="Olena Kovalenko"))
+    record_revision(article, actor=editor)
+    return Article.objects.get(pk=article.pk)
+
+
+# --- 1. restoring a revision onto a published article ------------------------------------------
+
+
+@pytest.mark.parametrize("scheduled", [False, True], ids=["live", "scheduled"])
+def test_restoring_an_incomplete_revision_onto_a_published_article_is_refused(
+    reader, editor_client, editor, scheduled
+):
+    publish_at = datetime(2100, 1, 1, tzinfo=UTC) if scheduled else datetime(2025, 5, 1, tzinfo=UTC)
+    article = article_with_an_early_draft(
+        editor, status=Article.Status.PUBLISHED, published_at=publish_at
+    )
+
+    response = editor_client.post(restore_url(article, 1), follow=True)
+
+    # The editor stays on the history page and is told what the revision lacks.
+    assert response.redirect_chain[-1] == (history_url(article), 302)
+    assert response.status_code == 200
+    shown = messages_on(response)
+    assert len(shown) == 1
+    assert "Revision 1 was not restored" in shown[0]
+    for missing in ("a body", "a section", "at least one author in the byline"):
+        assert missing in shown[0]
+    assert "Nothing was changed" in shown[0]
+    # Nothing changed: no new revision, same content, same status.
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.version == 2
+    assert stored.revisions.count() == 2
+    assert stored.status == Article.Status.PUBLISHED
+    assert stored.body == COMPLETE_BODY
+    assert stored.section.name == "Energy"
+    assert [a.name for a in stored.byline_authors] == ["Olena Kovalenko"]
+    if not scheduled:
+        # Readers still get the whole article.
+        page = reader.get(stored.get_absolute_url())
+        assert page.status_code == 200
+        assert "restored power to the eastern districts" in page.content.decode()
+        assert "Olena Kovalenko" in page.content.decode()
+
+
+def test_restoring_a_complete_revision_onto_a_published_article_still_works(editor_client, editor):
+    article = ArticleFactory(
+        title="First headline", authors=[AuthorFactory(name="Olena Kovalenko")]
+    )
+    record_revision(article, actor=editor)
+    article.title = "Second headline"
+    article.save()
+    record_revision(article, actor=editor)
+
+    response = editor_client.post(restore_url(article, 1), follow=True)
+
+    assert response.redirect_chain[-1] == (change_url(article), 302)
+    assert "Revision 1 restored as revision 3. Nothing was lost." in messages_on(response)
+    assert Article.objects.get(pk=article.pk).title == "First headline"
+
+
+def test_restoring_onto_a_published_article_may_keep_what_it_already_lacked(editor_client, editor):
+    # Published before bylines were required: neither revision has one, nothing is lost.
+    article = ArticleFactory(title="First headline")
+    record_revision(article, actor=editor)
+    article.title = "Second headline"
+    article.save()
+    record_revision(article, actor=editor)
+
+    response = editor_client.post(restore_url(article, 1), follow=True)
+
+    assert "Revision 1 restored as revision 3. Nothing was lost." in messages_on(response)
+    assert Article.objects.get(pk=article.pk).title == "First headline"
+
+
+def test_restoring_an_incomplete_revision_onto_a_draft_is_allowed(editor_client, editor):
+    article = article_with_an_early_draft(editor)
+
+    response = editor_client.post(restore_url(article, 1), follow=True)
+
+    assert response.redirect_chain[-1] == (change_url(article), 302)
+    assert "Revision 1 restored as revision 3. Nothing was lost." in messages_on(response)
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.body == ""
+    assert stored.section is None
+    assert not stored.bylines.exists()
+    assert stored.revisions.count() == 3
+
+
+def test_comparing_impossible_revision_numbers_is_404(client):
+    client, _ = logged_in_editor(client)
+    article = ArticleFactory()
+
+    response = client.get(
+        f"/admin/articles/article/{article.pk}/revisions/compare/",
+        {"a": "1", "b": "99999999999999999999"},
+    )
+
+    assert response.status_code == 404
+
+
+def test_restoring_a_revision_restores_the_image_and_its_size(client):
+    _, editor = logged_in_editor(client)
+    wide = ImageFactory(file=image_file("wide.jpg", size=(400, 200)), alt_text="x")
+    article = ArticleFactory(image=wide)
+    first = record_revision(article, actor=editor)
+    article.image = ImageFactory(file=image_file("tall.jpg", size=(100, 300)), alt_text="y")
+    article.save()
+    record_revision(article, actor=editor)
+
+    restore_revision(first, actor=editor)
+
+    article.refresh_from_db()
+    assert article.image == wide
+    assert (article.image.width, article.image.height) == (400, 200)

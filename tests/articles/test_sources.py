@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from articles.forms import SourceAdminForm
 from articles.models import Article, Source, normalize_domain
-from tests.articles.test_admin import ADD_URL, article_post_data
+from tests.articles.admin_helpers import ADD_URL, article_post_data
 from tests.factories import ArticleFactory, SourceFactory, UserFactory
 from tests.helpers import parse, staff_in, text_of
 

@@ -3,6 +3,7 @@ JSON-LD, in feeds and in revisions; and the migration that moved them keeps it t
 
 import json
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -13,9 +14,18 @@ from taggit.utils import _parse_tags
 
 from articles.models import Article, ArticleRevision, TaggedArticle
 from articles.tags import format_tags, parse_tags
+from tests.articles.admin_helpers import ADD_URL, article_data, logged_in_editor
 from tests.articles.test_queries import ARTICLE_PAGE_QUERIES
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
-from tests.helpers import change_url, form_fields, parse, save_change, staff_in, text_of
+from tests.helpers import (
+    change_url,
+    field_error,
+    form_fields,
+    parse,
+    save_change,
+    staff_in,
+    text_of,
+)
 
 TYPED = "Україна, Economy, 🇺🇦 War, economy"
 SHOWN = ["Україна", "Economy", "🇺🇦 War"]
@@ -305,3 +315,58 @@ def test_merging_tags_in_the_tag_admin_moves_articles_tags_in_place(admin_client
     assert list(both.tags.names()) == ["Kyiv", "Electricity", "Ukraine"]
     assert list(one.tags.names()) == ["Ukraine", "Electricity"]
     assert list(already.tags.names()) == ["Electricity", "Kyiv"]
+
+
+# --- tags -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_tags_in_any_script_get_pages_links_feeds_and_sitemap_entries(admin_client, filing):
+    response = admin_client.post(ADD_URL, article_data(admin_client, filing, tags="Україна, café"))
+    assert response.status_code == 302
+    article = Article.objects.get()
+
+    page = admin_client.get(article.get_absolute_url())
+
+    assert page.status_code == 200
+    links = {a.get_text(): a["href"] for a in parse(page).select("a[rel=tag]")}
+    assert links == {"Україна": f"/tags/{quote('україна')}/", "café": f"/tags/{quote('café')}/"}
+    tag_page = admin_client.get(links["Україна"])
+    assert tag_page.status_code == 200
+    assert article.title in tag_page.content.decode()
+    for feed in ("rss", "atom"):
+        assert admin_client.get(f"{links['café']}{feed}/").status_code == 200
+    sitemap = admin_client.get("/sitemap-tags.xml")
+    assert sitemap.status_code == 200
+    assert quote("україна") in sitemap.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ("!!!", "needs at least one letter or digit"),
+        ("x" * 150, "a tag has at most 100"),
+        ('"bad\x0btag"', "control characters"),
+        ("\ufdfa" * 6, "too long an address"),  # 6 characters, an 108-character address
+        ("a" * 100, "too long an address"),
+    ],
+)
+def test_a_tag_that_cannot_be_stored_or_linked_is_refused(admin_client, filing, tags, message):
+    data = article_data(admin_client, filing, tags=tags)
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert message in field_error(response, "tags")
+    assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_tag_suggestions_with_a_nul_byte_are_not_a_500(client):
+    client, _ = logged_in_editor(client)
+
+    response = client.get("/admin/articles/article/tag-suggestions/", {"q": "a\x00b"})
+
+    assert response.status_code == 200
+    assert response.json() == {"results": []}

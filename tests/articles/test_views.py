@@ -22,7 +22,7 @@ from tests.factories import (
     UserFactory,
     image_file,
 )
-from tests.helpers import is_rendition_of, parse
+from tests.helpers import is_rendition_of, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,6 @@ def main_of(response):
     main = parse(response).find("main")
     assert main is not None
     return main
-
-
-def text_of(element) -> str:
-    """The element's text as a reader sees it: whitespace collapsed."""
-    return " ".join(element.get_text().split())
 
 
 def listed_titles(response) -> list[str]:
@@ -696,3 +691,48 @@ def test_a_writer_previews_their_own_draft_but_not_another_writers(client):
 
     assert client.get(own.get_absolute_url()).status_code == 200
     assert client.get(other.get_absolute_url()).status_code == 404
+
+
+def featured_links(response) -> list[str] | None:
+    section = parse(response).find("section", class_="featured")
+    if section is None:
+        return None
+    assert section.find(id="featured-heading").get_text() == "Featured"
+    return [a["href"] for a in section.select(".teaser__title a")]
+
+
+def test_featured_article_shows_on_home_page_one_only(client, settings):
+    settings.NEWSROOM_PAGE_SIZE = 2
+    now = timezone.now()
+    featured = ArticleFactory(
+        slug="featured", is_featured=True, published_at=now - timedelta(hours=10)
+    )
+    for n in range(4):
+        ArticleFactory(published_at=now - timedelta(hours=n + 1))
+    ArticleFactory(slug="featured-draft", is_featured=True, draft=True)
+    ArticleFactory(slug="featured-scheduled", is_featured=True, scheduled=True)
+    ArticleFactory(
+        slug="featured-unpublished",
+        is_featured=True,
+        status=Article.Status.UNPUBLISHED,
+        published_at=now - timedelta(hours=1),
+    )
+
+    response = client.get("/")
+    assert response.status_code == 200
+    assert featured_links(response) == [featured.get_absolute_url()]
+
+    for _ in (2, 3):  # follow "Older" to pages 2 and 3
+        older = parse(response).find("main").find("a", rel="next")["href"]
+        response = client.get("/" + older)
+        assert response.status_code == 200
+        assert featured_links(response) is None
+        assert "Featured" not in parse(response).find("main").get_text()
+    # Page 3 still lists the featured article among the latest, as an ordinary teaser.
+    listed = [a["href"] for a in parse(response).select("main .teaser__title a")]
+    assert featured.get_absolute_url() in listed
+
+
+def test_home_without_featured_articles_has_no_featured_area(client):
+    ArticleFactory()
+    assert featured_links(client.get("/")) is None

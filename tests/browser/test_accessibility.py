@@ -14,6 +14,7 @@ from comments.models import Comment
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    CommentFactory,
     ImageFactory,
     SectionFactory,
     SourceFactory,
@@ -101,14 +102,14 @@ def site():
 def story_with_comments(site):
     """The featured story, with an approved comment and an approved reply to it."""
     story = site["story"]
-    parent = Comment.objects.create(
+    parent = CommentFactory(
         article=story,
         name=COMMENTER,
         email="halyna@example.com",
         body=COMMENT,
         status=Comment.Status.APPROVED,
     )
-    Comment.objects.create(
+    CommentFactory(
         article=story,
         parent=parent,
         name=REPLIER,

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from articles import workflow
 from articles.models import Article, ArticleRevision
+from articles.revisions import record_revision
 from tests.browser.helpers import admin_log_in, choose_in_autocomplete
 from tests.factories import (
     ArticleFactory,
@@ -209,7 +209,7 @@ def test_opening_and_saving_an_article_leaves_it_byte_identical(page: Page, live
         "<hr><p>After the rule &amp; “quotes” 🎉</p>"
     )
     article = ArticleFactory(body=body, authors=[AuthorFactory()], tags=["Kyiv"])
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     before = Article.objects.get(pk=article.pk)
     admin_log_in(page, live_server, USERNAME, PASSWORD)
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
@@ -271,7 +271,7 @@ def test_a_library_image_and_an_embed_go_into_the_body_and_reach_readers(
     )
     ImageFactory(title="Another picture")
     article = ArticleFactory(body="<p>Crews worked all night.</p><p>Power is back.</p>")
-    workflow.record_revision(article, actor=editor)
+    record_revision(article, actor=editor)
     admin_log_in(page, live_server, USERNAME, PASSWORD)
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
     body_editor = page.locator(EDITOR)

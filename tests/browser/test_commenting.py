@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from comments.models import Comment
 from comments.threads import remember_commenter
 from tests.browser.helpers import admin_log_in
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -158,7 +158,7 @@ def test_reader_comments_moderator_approves_reader_replies(
 
 
 def test_reply_link_works_without_javascript(new_page, live_server, comment_settings, article):
-    parent = Comment.objects.create(
+    parent = CommentFactory(
         article=article,
         name=READER_NAME,
         email=READER_EMAIL,
@@ -183,7 +183,7 @@ def test_reply_link_works_without_javascript(new_page, live_server, comment_sett
 
 
 def approved_comment(article) -> Comment:
-    return Comment.objects.create(
+    return CommentFactory(
         article=article,
         name=READER_NAME,
         email=READER_EMAIL,

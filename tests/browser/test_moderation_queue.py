@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from comments.models import Comment
 from tests.browser.helpers import admin_log_in
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def queue():
         title="Flood barriers on the east bank will not be ready before the spring thaw, "
         "the council admits"
     )
-    parent = Comment.objects.create(
+    parent = CommentFactory(
         article=article,
         name="Taras Bondar",
         email="taras@example.com",
@@ -94,7 +94,7 @@ def queue():
     ]
     comments = []
     for minutes_ago, fields in zip(range(len(held) * 10, 0, -10), held, strict=True):
-        comment = Comment.objects.create(article=article, status=Comment.Status.PENDING, **fields)
+        comment = CommentFactory(article=article, status=Comment.Status.PENDING, **fields)
         Comment.objects.filter(pk=comment.pk).update(
             submitted_at=timezone.now() - timedelta(minutes=minutes_ago)
         )

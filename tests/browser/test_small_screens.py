@@ -6,7 +6,13 @@ from playwright.sync_api import Page
 
 from articles.models import Article
 from comments.models import Comment
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, SourceFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CommentFactory,
+    SectionFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +49,7 @@ def long_strings():
         source=source,
         source_url=LONG_URL + "/source",
     )
-    Comment.objects.create(
+    CommentFactory(
         article=article,
         name=LONG_WORD,
         email="reader@example.com",

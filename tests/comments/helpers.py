@@ -1,18 +1,11 @@
 """Shared helpers for the comment tests."""
 
-from bs4 import BeautifulSoup
 from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
-
-
-def parse(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def text_of(element) -> str:
-    return " ".join(element.get_text().split())
+from tests.factories import CommentFactory
+from tests.helpers import parse, text_of  # noqa: F401 (the comment tests import them from here)
 
 
 def post_url(article) -> str:
@@ -53,6 +46,11 @@ def post_comment(client: Client, article, **overrides):
 
 def make_comment(article, *, parent=None, status=Comment.Status.APPROVED, **fields) -> Comment:
     """A stored comment; saving places it in its thread, as for a posted one."""
-    values = {"name": "Reader", "email": "reader@example.com", "body": "Stored comment."}
-    values.update(fields)
-    return Comment.objects.create(article=article, parent=parent, status=status, **values)
+    return CommentFactory(article=article, parent=parent, status=status, **fields)
+
+
+def post_with_meta(client, article, meta: dict, **overrides):
+    """Post the comment form with extra request headers / WSGI environ entries."""
+    data = comment_data(**overrides)
+    data["timestamp"] = form_timestamp(client, article)
+    return client.post(post_url(article), data, **meta)

@@ -8,31 +8,14 @@ from django.utils import timezone
 
 from comments.admin import BUTTONS_BY_VALUE, QUEUE_TEXT_CHARS
 from comments.models import BlockedCommenter, Comment, ModerationLogEntry
-from tests.factories import ArticleFactory, UserFactory
+from tests.comments.helpers import make_comment, parse, text_of
+from tests.factories import UserFactory
 from tests.helpers import staff_in
-
-from .helpers import make_comment, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/comments/comment/"
 QUEUE = f"{CHANGELIST}?status=pending"
-
-
-@pytest.fixture
-def moderator():
-    return staff_in("Moderators")
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 def pending(article, minutes_ago: int, **fields) -> Comment:

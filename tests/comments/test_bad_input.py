@@ -5,16 +5,10 @@ from django.test import Client
 
 from comments.models import Comment
 from comments.moderation.actions import approve
+from tests.comments.helpers import comment_data, parse, post_comment
 from tests.factories import ArticleFactory
 
-from .helpers import comment_data, parse, post_comment
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 def refused(client, article, field: str, **overrides):
@@ -198,3 +192,21 @@ def test_unicode_stored_and_shown_intact(client, article, text):
     li = parse(Client().get(article.get_absolute_url())).find(id=f"comment-{comment.pk}")
     assert li.find(class_="comment__author").get_text(strip=True) == text
     assert li.find(class_="comment__body").get_text(strip=True) == text
+
+
+def test_non_ascii_digits_in_replytocom_are_not_a_500(client):
+    article = ArticleFactory()
+
+    response = client.get(article.get_absolute_url(), {"replytocom": "\u00b2"})
+
+    assert response.status_code == 200
+
+
+def test_a_comment_name_must_fit_on_one_line(client, settings):
+    settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
+    article = ArticleFactory()
+
+    response = post_comment(client, article, name="Ann\nEvil", email="a@example.com", body="Hi")
+
+    assert response.status_code == 400
+    assert "Your name must fit on one line." in response.content.decode()

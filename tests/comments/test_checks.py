@@ -10,7 +10,6 @@ import pytest
 from comments import checks
 from comments.models import Comment
 from tests.comments.helpers import comment_data, form_timestamp, post_url
-from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +18,6 @@ pytestmark = pytest.mark.django_db
 def new_process(monkeypatch):
     """Each test starts as a freshly started process that has warned about nothing."""
     monkeypatch.setattr(checks, "_proxy_warning_given", threading.Event())
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 def post(client, article, number: int, **meta):

@@ -3,9 +3,8 @@
 import pytest
 
 from comments.models import Comment
+from tests.comments.helpers import comment_data, parse, post_comment, post_url, text_of
 from tests.factories import ArticleFactory
-
-from .helpers import comment_data, parse, post_comment, post_url, text_of
 
 pytestmark = pytest.mark.django_db
 

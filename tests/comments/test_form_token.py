@@ -11,9 +11,8 @@ import pytest
 from django.utils import timezone
 
 from comments.models import Comment, UsedFormToken
+from tests.comments.helpers import comment_data, form_timestamp, parse, post_comment, post_url
 from tests.factories import ArticleFactory
-
-from .helpers import comment_data, form_timestamp, parse, post_comment, post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +22,6 @@ AWAITING = "Your comment is awaiting moderation."
 @pytest.fixture(autouse=True)
 def _publish_at_once(settings):
     settings.NEWSROOM_COMMENT_MODERATION = "none"
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 def visible_bodies(client, article) -> list[str]:

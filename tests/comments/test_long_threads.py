@@ -8,9 +8,9 @@ link, a plain link that works without JavaScript, to the thread's own pages.
 import pytest
 
 from comments.models import Comment
+from tests.comments.helpers import make_comment, parse, post_comment
 from tests.factories import ArticleFactory
 
-from .helpers import make_comment, parse, post_comment
 from .test_queries import ARTICLE_PAGE_QUERIES
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +44,6 @@ def add_replies(root: Comment, count: int, *, chain: int = 0) -> list[Comment]:
 
 def comment_ids(response) -> list[int]:
     return [int(li["id"].removeprefix("comment-")) for li in parse(response).select("li.comment")]
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 def test_a_huge_thread_shows_its_first_replies_and_a_link(client, article):

@@ -11,9 +11,7 @@ from django.utils import timezone
 
 from comments.forms import signed_form_token
 from comments.models import BlockedCommenter, Comment
-from tests.factories import ArticleFactory, UserFactory
-
-from .helpers import (
+from tests.comments.helpers import (
     comment_data,
     form_timestamp,
     form_tokens,
@@ -21,7 +19,9 @@ from .helpers import (
     parse,
     post_comment,
     post_url,
+    post_with_meta,
 )
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,6 @@ PUBLISHED = "Your comment has been published."
 DUPLICATE = "Duplicate comment detected; it looks as though you&#x27;ve already said that!"
 FLOOD = "You are posting comments too quickly. Slow down."
 CLOSED = "Comments are closed."
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 def messages_text(response) -> str:
@@ -499,14 +494,66 @@ def test_x_forwarded_for_used_behind_trusted_proxy(client, article, settings):
 
 def test_a_comment_saved_any_way_is_placed_in_its_thread(article):
     """Threads are the model's job, so comments made by an import or the shell show too."""
-    top = Comment.objects.create(article=article, name="A", email="a@example.com", body="Top")
-    reply = Comment.objects.create(
+    top = CommentFactory(article=article, name="A", email="a@example.com", body="Top")
+    reply = CommentFactory(
         article=article, parent=top, name="B", email="b@example.com", body="Reply"
     )
-    deeper = Comment.objects.create(
+    deeper = CommentFactory(
         article=article, parent=reply, name="C", email="c@example.com", body="Deeper"
     )
 
     rows = Comment.objects.order_by("pk").values_list("thread_id", "depth")
     assert list(rows) == [(top.pk, 1), (top.pk, 2), (top.pk, 3)]
     assert deeper.thread_id == top.pk
+
+
+# --- 3. the client's IP address -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("forwarded", ["garbage", "999.1.1.1", "203.0.113.7:443", "fe80::1%eth0"])
+def test_forged_forwarded_address_is_not_stored(client, article, settings, forwarded):
+    settings.NEWSROOM_TRUSTED_PROXY_COUNT = 1
+    response = post_with_meta(client, article, {"HTTP_X_FORWARDED_FOR": forwarded})
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_address is None
+
+
+def test_forwarded_address_stored_when_valid(client, article, settings):
+    settings.NEWSROOM_TRUSTED_PROXY_COUNT = 1
+    post_with_meta(client, article, {"HTTP_X_FORWARDED_FOR": "garbage, 2001:DB8::0:7"})
+    assert Comment.objects.get().ip_address == "2001:db8::7"
+
+
+def test_socket_that_is_not_an_ip_address(client, article):
+    response = post_with_meta(client, article, {"REMOTE_ADDR": "unix-socket"})
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_address is None
+
+
+def test_flood_control_by_email_without_an_ip_address(client, article, settings):
+    settings.NEWSROOM_TRUSTED_PROXY_COUNT = 1
+    settings.NEWSROOM_COMMENT_FLOOD_SECONDS = 60
+    forged = {"HTTP_X_FORWARDED_FOR": "garbage"}
+    assert post_with_meta(client, article, forged, body="First.").status_code == 302
+    assert post_with_meta(client, article, forged, body="Second.").status_code == 429
+    # Someone else whose address is unknown too is not taken for the same sender.
+    other = post_with_meta(client, article, forged, email="bob@example.com", name="Bob", body="Hi")
+    assert other.status_code == 302
+    assert Comment.objects.count() == 2
+
+
+# --- 4. the user agent --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "stored"),
+    [
+        ("A\x00B", "AB"),
+        ("Mozilla/5.0\x07 (X11;\x1b Linux)\x85", "Mozilla/5.0 (X11; Linux)"),
+        ("\x00" * 10 + "u" * 600, "u" * 500),
+    ],
+)
+def test_control_characters_removed_from_user_agent(client, article, user_agent, stored):
+    response = post_with_meta(client, article, {"HTTP_USER_AGENT": user_agent})
+    assert response.status_code == 302
+    assert Comment.objects.get().user_agent == stored

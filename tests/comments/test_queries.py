@@ -2,9 +2,8 @@
 
 import pytest
 
+from tests.comments.helpers import make_comment, parse
 from tests.factories import ArticleFactory
-
-from .helpers import make_comment, parse
 
 pytestmark = pytest.mark.django_db
 

@@ -14,18 +14,12 @@ from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment
 from comments.tasks import notify_moderators
-from tests.factories import ArticleFactory, UserFactory
-
-from .helpers import make_comment, post_comment
+from tests.comments.helpers import make_comment, post_comment
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 @pytest.fixture

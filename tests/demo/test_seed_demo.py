@@ -2,7 +2,6 @@ import io
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -10,14 +9,18 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
+import demo
+from articles import workflow
 from articles.models import Article
 from articles.sanitize import sanitize_html
 from authors.models import Author
 from comments.models import Comment
 from comments.moderation import actions
 from images.models import Image as LibraryImage
+from tests.helpers import parse
 
 DEMO_PASSWORD = "newsroom-demo"
+METRO = "kyiv-metro-keeps-running-as-power-cuts-return"
 
 
 def seed() -> str:
@@ -136,7 +139,7 @@ def test_demo_has_comment_threads_and_a_moderation_queue_with_reasons(client):
     seed()
 
     metro = Article.objects.get(slug="kyiv-metro-keeps-running-as-power-cuts-return")
-    page = BeautifulSoup(client.get(metro.get_absolute_url()).content, "html.parser")
+    page = parse(client.get(metro.get_absolute_url()))
     heading = page.find(id="comments-heading")
     assert heading is not None and "3 Comments" in heading.get_text()
     text = page.get_text(" ", strip=True)
@@ -191,3 +194,70 @@ def test_demo_bodies_have_the_shape_the_body_editor_writes():
         assert "<div" not in article.body
     bodies = "".join(Article.objects.values_list("body", flat=True))
     assert "<li><p>" in bodies and "<blockquote><p>" in bodies and "<li>A" not in bodies
+
+
+@pytest.mark.django_db
+def test_demo_goes_through_the_workflow_and_the_moderation_rules():
+    """Loaded as an editor and readers would make it, so its history reads like theirs."""
+    seed()
+    User = get_user_model()
+    editor, moderator = User.objects.get(username="editor"), User.objects.get(username="moderator")
+
+    for article in Article.objects.exclude(status=Article.Status.DRAFT):
+        step = article.transitions.get()
+        assert (step.actor, step.to_status) == (editor, Article.Status.PUBLISHED)
+        assert step.publish_at == article.published_at
+    assert not Article.objects.get(status=Article.Status.DRAFT).transitions.exists()
+
+    # Held as first-time comments by the rules, then approved by the moderator.
+    approved = Comment.objects.filter(status=Comment.Status.APPROVED)
+    assert approved.count() == 4
+    for comment in approved:
+        log = comment.log_entries.order_by("pk").values_list("action", "actor")
+        assert list(log) == [("submitted", None), ("approve", moderator.pk)]
+    spam = Comment.objects.get(status=Comment.Status.SPAM)
+    assert spam.hold_reasons == ["hidden honeypot field filled in", "first-time commenter"]
+    links = Comment.objects.get(name="Oleh Tkachenko")
+    assert links.hold_reasons == ["2 links (limit 2)", "first-time commenter"]
+
+
+@pytest.mark.django_db
+def test_a_lost_media_file_comes_back_and_nothing_else_changes():
+    seed()
+    article = Article.objects.get(slug=METRO)
+    author = Author.objects.get(slug="tomas-rivera")
+    article.image.file.storage.delete(article.image.file.name)
+    author.photo.storage.delete(author.photo.name)
+    counts = model_counts()
+
+    seed()
+
+    assert model_counts() == counts
+    article.image.refresh_from_db()
+    author.refresh_from_db()
+    assert article.image.file.storage.exists(article.image.file.name)
+    assert (article.image.width, article.image.height) == (1600, 900)
+    assert author.photo.storage.exists(author.photo.name)
+
+
+@pytest.mark.django_db
+def test_a_demo_article_an_editor_changed_is_left_as_they_left_it():
+    seed()
+    editor = get_user_model().objects.get(username="editor")
+    article = Article.objects.get(slug=METRO)
+    article.set_tags(["Kyiv"])
+    workflow.transition(article, action="unpublish", actor=editor)
+    counts = model_counts()
+
+    seed()
+
+    article.refresh_from_db()
+    assert article.status == Article.Status.UNPUBLISHED
+    assert list(article.tags.names()) == ["Kyiv"]
+    assert model_counts() == counts  # and its comments are not posted again
+
+
+def test_the_shipped_demo_images_stay_small():
+    images = list((Path(demo.__file__).parent / "content" / "images").iterdir())
+    assert len(images) == 12 + 4  # the articles' and the authors'
+    assert sum(image.stat().st_size for image in images) < 300_000
