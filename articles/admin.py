@@ -16,6 +16,7 @@ from authors.models import Author
 from images.admin import thumbnail
 from images.widgets import ImageChooserWidget
 from newsroom.admin_guards import is_id
+from newsroom.pagecache import ChangesPublicPagesAdmin, content_changed
 
 from . import admin_views, revisions, workflow
 from .forms import ArticleAdminForm, SourceAdminForm
@@ -314,7 +315,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
     ordering = ["position", "name"]  # the annotation below drops Meta.ordering
     list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
@@ -330,7 +331,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
     form = SourceAdminForm
     ordering = ["name"]
     list_display = ["name", "domain", "article_count"]
@@ -380,7 +381,7 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class ArticleTagAdmin(TagAdmin):
+class ArticleTagAdmin(ChangesPublicPagesAdmin, TagAdmin):
     # django-taggit's inline lists its generic TaggedItem rows, which hold no article's tags.
     inlines = []
 
@@ -393,4 +394,5 @@ class ArticleTagAdmin(TagAdmin):
         with transaction.atomic():
             into, _ = Tag.objects.get_or_create(name=form.cleaned_data["new_tag_name"])
             TaggedArticle.merge([int(i) for i in selected if is_id(i)], into=into)
+            content_changed()
             return super().merge_tags_view(request)

@@ -1,6 +1,6 @@
 import re
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -140,6 +140,31 @@ class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         """What readers may see: published, with a publish time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def next_timed_change(self) -> datetime | None:
+        """The next moment readers' pages change by themselves: a scheduled article goes
+        live, or an article's comments close (NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS)."""
+        now = timezone.now()
+        going_live = (
+            self.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        found = [going_live] if going_live is not None else []
+        days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
+        if days:
+            window = timedelta(days=days)
+            closing = (
+                self.published()
+                .filter(comments_enabled=True, published_at__gt=now - window)
+                .order_by("published_at")
+                .values_list("published_at", flat=True)
+                .first()
+            )
+            if closing is not None:
+                found.append(closing + window)
+        return min(found, default=None)
 
     def for_listing(self) -> "ArticleQuerySet":
         """Everything a teaser (title, dek, byline, image, section) needs, in fixed queries."""

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import roles
+from newsroom.pagecache import content_changed
 
 from .models import Article, ArticleNote
 from .workflow import WorkflowError
@@ -22,6 +23,7 @@ def add_note(article: Article, *, kind: str, text: str, actor) -> ArticleNote:
                                           created_by=actor)  # fmt: skip
         article.updated_by = actor
         article.save(update_fields=["updated_at", "updated_by"])
+        content_changed()
     return note
 
 
@@ -34,3 +36,4 @@ def remove_note(note: ArticleNote, *, actor, reason: str) -> None:
     note.removed_by = actor
     note.removal_reason = reason.strip()[:300]
     note.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+    content_changed()

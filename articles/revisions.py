@@ -17,6 +17,7 @@ from django.db import transaction
 from accounts import roles
 from authors.models import Author
 from images.models import Image
+from newsroom.pagecache import content_changed
 
 from .models import Article, ArticleRevision, Byline, Section, Source
 from .workflow import WorkflowError, join_and, missing_for_publication
@@ -53,6 +54,8 @@ def record_revision(
         number = locked.version + 1
         Article.objects.filter(pk=article.pk).update(version=number)
         article.version = number
+        if article.status == Article.Status.PUBLISHED:  # scheduled too: its time may move
+            content_changed()
         return ArticleRevision.objects.create(
             article=article,
             number=number,

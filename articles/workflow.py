@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from accounts import roles
+from newsroom.pagecache import content_changed
 
 from .models import Article, ArticleSlugRedirect, ArticleTransition, Byline
 
@@ -190,6 +191,8 @@ def transition(
             fields.append("published_at")
         article.updated_by = actor
         article.save(update_fields=fields)
+        if from_status == Status.PUBLISHED or publishing:
+            content_changed()
         return ArticleTransition.objects.create(
             article=article,
             actor=actor,

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.db.models import Count
 
 from images.admin import thumbnail
+from newsroom.pagecache import ChangesPublicPagesAdmin
 
 from .models import Author
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
     ordering = ["name"]  # the annotation below drops Meta.ordering
     list_display = ["name", "list_photo", "job_title", "is_active", "article_count", "user"]
     list_filter = ["is_active"]

@@ -94,7 +94,9 @@ class CommentForm(forms.Form):
         "too_long": "%(field)s is too long: %(length)s characters, at most %(limit)s.",
     }
 
-    def __init__(self, *args, article, **kwargs):
+    def __init__(self, *args, article, issue_token: bool = True, **kwargs):
+        """``issue_token=False`` for the form on the article page as every reader gets it
+        (and caches keep it): the browser asks for its own token (``form_tokens``)."""
         self.article = article
         # What the timestamp field carries: the rules judge the token, submit_comment records
         # its digest as used (only for a token this site signed).
@@ -114,7 +116,7 @@ class CommentForm(forms.Form):
             "Enter a web address starting with http:// or https://."
         )
         self.fields["homepage_url"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        if not self.is_bound:
+        if not self.is_bound and issue_token:
             self.initial.setdefault("timestamp", signed_form_token(article))
 
     def clean_name(self) -> str:

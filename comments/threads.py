@@ -186,7 +186,9 @@ def comments_context(request: HttpRequest, article: Article, form: CommentForm |
             reply_to = Comment.objects.visible().filter(article=article, pk=int(reply_id)).first()
             if reply_to is not None:
                 initial["parent"] = reply_to.pk
-        form = CommentForm(initial=initial, article=article)
+        # No form token and no CSRF token in the page: it is the same for every reader, and
+        # the browser fetches both when the reader starts writing (comments.views.form_tokens).
+        form = CommentForm(initial=initial, article=article, issue_token=False)
     else:
         parent = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
         if isinstance(parent, Comment):

@@ -6,6 +6,7 @@ app_name = "comments"
 
 urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post_comment, name="post"),
+    path("articles/<slug:slug>/comments/tokens/", views.form_tokens, name="form_tokens"),
     path(
         "articles/<slug:slug>/comments/feed/",
         feeds.ArticleCommentsFeed(),

@@ -6,6 +6,7 @@ from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 
 from accounts import roles
+from newsroom.pagecache import ChangesPublicPagesAdmin
 
 from .forms import ImageForm
 from .models import Image
@@ -56,7 +57,7 @@ class UsageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
     form = ImageForm
     list_display = [
         "list_thumbnail",

@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above compression (a hit is served as stored, gzipped or not) and above sessions, CSRF
+    # and authentication: a hit runs none of them, and no query (newsroom/pagecache.py).
+    "newsroom.pagecache.PageCacheMiddleware",
     # Below WhiteNoise, so static files (compressed ahead of time) never pass through it;
     # above everything that writes the body. newsroom/compression.py says why it is safe.
     "newsroom.compression.CompressionMiddleware",
@@ -317,6 +320,18 @@ if NEWSROOM_COMMENT_REPORTS_PER_HOUR < 1:
 NEWSROOM_PRIVACY_CONTACT = os.environ.get("NEWSROOM_PRIVACY_CONTACT", "").strip() or (
     DEFAULT_FROM_EMAIL
 )
+# Public pages (newsroom/pagecache.py): how long the page cache keeps one (0 turns it off;
+# changes refresh pages at once either way), and what Cache-Control tells browsers
+# (max-age), shared caches such as a CDN (s-maxage) and both while they revalidate.
+# On by default where every process sees the same cache: with Redis, or with debug on (one
+# runserver process). Several gunicorn workers each with their own local memory would not
+# see each other's changes.
+NEWSROOM_PAGE_CACHE_SECONDS = env_int(
+    "NEWSROOM_PAGE_CACHE_SECONDS", 600 if REDIS_URL or DEBUG else 0
+)
+NEWSROOM_CACHE_MAX_AGE = env_int("NEWSROOM_CACHE_MAX_AGE", 0)
+NEWSROOM_CACHE_S_MAXAGE = env_int("NEWSROOM_CACHE_S_MAXAGE", 60)
+NEWSROOM_CACHE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_CACHE_STALE_WHILE_REVALIDATE", 30)
 # How many proxies in front of the app append to X-Forwarded-For (0: use the socket address).
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 

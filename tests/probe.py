@@ -15,9 +15,9 @@ through Django's test client on every test run; the full probe is not part of CI
 """
 
 import http.cookiejar
+import json
 import os
 import random
-import re
 import socket
 import subprocess
 import sys
@@ -245,14 +245,12 @@ HAND_COMMENTS = [
 
 # Running it ----------------------------------------------------------------------------------
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-TIMESTAMP_INPUT = re.compile(r'name="timestamp" value="([^"]*)"')
-
 
 def post_comment(target: Target, slug: str, fields: dict, *, marker: str, ip: str, tally: Tally):
-    page = target.get(f"/articles/{slug}/")
-    csrf = CSRF_INPUT.search(page.body)
-    stamp = TIMESTAMP_INPUT.search(page.body)
+    target.get(f"/articles/{slug}/")
+    # The page carries no tokens; its script fetches them when the reader starts writing.
+    answer = target.get(f"/articles/{slug}/comments/tokens/")
+    tokens = json.loads(answer.body) if answer.status == 200 else {}
     data = {
         "name": "Probe",
         "email": f"{marker}@example.com",  # one commenter each: no flood or duplicate refusals
@@ -260,8 +258,8 @@ def post_comment(target: Target, slug: str, fields: dict, *, marker: str, ip: st
         "body": "",
         "parent": "",
         "homepage_url": "",
-        "timestamp": stamp.group(1) if stamp else "",
-        "csrfmiddlewaretoken": csrf.group(1) if csrf else "",
+        "timestamp": tokens.get("timestamp", ""),
+        "csrfmiddlewaretoken": tokens.get("csrfmiddlewaretoken", ""),
         **fields,
     }
     data["body"] = f"{data['body']} {marker}"

@@ -42,3 +42,7 @@ LOGGING = {
     "handlers": {"null": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["null"]},
 }
+# Tests build their rows with factories, straight into the database, not through the
+# workflow functions that refresh cached pages: the shared page cache is off here, and on in
+# the tests of the cache itself (tests/test_pagecache.py).
+NEWSROOM_PAGE_CACHE_SECONDS = 0

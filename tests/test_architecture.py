@@ -28,6 +28,7 @@ LAYERS: Sequence[tuple[str, ...]] = (
         "newsroom.compression",
         "newsroom.headers",
         "newsroom.middleware",
+        "newsroom.pagecache",
         "newsroom.validators",
     ),
     ("accounts",),

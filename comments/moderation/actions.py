@@ -21,6 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from articles.models import Article
+from newsroom.pagecache import ANY_ARTICLE, content_changed
+
 from ..models import (
     BlockedCommenter,
     Comment,
@@ -218,6 +221,8 @@ def submit_comment(
             # Queued once the comment is stored, so the worker finds it; robust, so a queue
             # that cannot take the task is logged and never fails the reader's post.
             transaction.on_commit(partial(notify_moderators.enqueue, comment.pk), robust=True)
+        elif status == Comment.Status.APPROVED:
+            comments_changed([submission.article_id])
         request_notifications(comment, on_approval=notify_on_approval, on_reply=notify_on_reply)
         if status == Comment.Status.APPROVED:
             notify_published([comment])
@@ -290,6 +295,16 @@ def notify_published(comments: list[Comment]) -> None:
             transaction.on_commit(partial(notify_reply.enqueue, comment.pk), robust=True)
 
 
+def comments_changed(article_ids: Iterable[int]) -> None:
+    """Refresh the cached pages showing these articles' comments: their own pages and
+    comment feeds, and the latest-comments feeds (no listing shows comments)."""
+    slugs = list(Article.objects.filter(pk__in=set(article_ids)).values_list("slug", flat=True))
+    for slug in slugs:
+        content_changed(article_slug=slug)
+    if slugs:
+        content_changed(article_slug=ANY_ARTICLE)
+
+
 def use_form_token(digest: str) -> bool:
     """Record a form token as used; False if it already was (a replay).
 
@@ -320,6 +335,7 @@ def change_status(
     """Move comments to ``to_status``, logging each real change. Returns how many changed;
     ``changed_comments``, if given, receives them."""
     changed = 0
+    shown_on = set()  # articles whose readers see the change: to or from approved
     with transaction.atomic():
         for comment in comments:
             if comment.status == to_status:
@@ -338,6 +354,9 @@ def change_status(
             changed += 1
             if changed_comments is not None:
                 changed_comments.append(comment)
+            if Comment.Status.APPROVED in (from_status, to_status):
+                shown_on.add(comment.article_id)
+        comments_changed(shown_on)
     return changed
 
 
@@ -444,6 +463,8 @@ def edit_body(comment: Comment, *, body: str, actor) -> None:
             to_status=comment.status,
             reason="body edited",
         )
+        if comment.status == Comment.Status.APPROVED:
+            comments_changed([comment.article_id])
 
 
 @dataclass(frozen=True)
@@ -562,5 +583,6 @@ def hold_for_reader_reports(comment: Comment, *, report_count: int) -> bool:
             to_status=Comment.Status.PENDING,
             reason=reason,
         )
+        comments_changed([comment.article_id])  # readers no longer see it
         transaction.on_commit(partial(notify_moderators.enqueue, comment.pk), robust=True)
     return True

@@ -14,6 +14,40 @@
   // summary's focus does that, and the fragment must go: Chromium clears the focus when it
   // scrolls to a fragment whose target cannot take focus, after this script has run.
   form.setAttribute("action", form.getAttribute("action").split("#")[0]);
+  // The page is the same for every reader, so caches can serve it: it carries neither the
+  // CSRF token nor the signed form token. They are fetched from this site when the reader
+  // starts writing, and at the latest before the form is sent.
+  const csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
+  const stampInput = form.querySelector("input[name=timestamp]");
+  let tokens = null;
+  function fetchTokens() {
+    if (csrfInput.value && stampInput.value) return Promise.resolve();
+    if (!tokens) {
+      tokens = fetch(form.dataset.tokens, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then((response) => {
+          if (!response.ok) throw new Error(`tokens: HTTP ${response.status}`);
+          return response.json();
+        })
+        .then((data) => {
+          csrfInput.value = data.csrfmiddlewaretoken;
+          stampInput.value = data.timestamp;
+        })
+        .catch(() => {
+          // Sent without them, the post comes back as the form to send again, tokens and all.
+          tokens = null;
+        });
+    }
+    return tokens;
+  }
+  form.addEventListener("focusin", fetchTokens);
+  form.addEventListener("submit", (event) => {
+    if (csrfInput.value && stampInput.value) return;
+    event.preventDefault();
+    fetchTokens().then(() => form.submit());
+  });
   const parentInput = form.querySelector("input[name=parent]");
   const title = document.getElementById("reply-title");
   const home = document.createComment("respond-home");

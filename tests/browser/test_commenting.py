@@ -233,3 +233,39 @@ def test_reply_focuses_the_comment_when_name_and_email_are_remembered(
     ).click()
 
     expect(labelled_field(page, "Comment")).to_be_focused()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_reader_comments_on_a_page_served_from_the_page_cache(
+    new_page, live_server, comment_settings, article, screenshot, javascript
+):
+    """The article page comes from the shared page cache, the same bytes for everyone, with
+    no token in it. With JavaScript the form fetches its tokens when the reader starts
+    writing; without it the first post answers with the form to send again."""
+    comment_settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+    comment_settings.NEWSROOM_COMMENT_MIN_SECONDS = 3  # the default: the resend is not "too fast"
+    article_url = live_server.url + article.get_absolute_url()
+    warm = new_page()
+    warm.goto(article_url)  # fills the cache
+    reader = new_page(java_script_enabled=javascript)
+
+    answer = reader.goto(article_url)
+
+    assert answer.headers["x-cache"] == "hit"
+    assert reader.context.cookies() == []
+    if javascript:
+        labelled_field(reader, "Name").fill(READER_NAME)
+        reader.wait_for_timeout(3100)  # a reader writing; the token was fetched at the focus
+        labelled_field(reader, "Email").fill(READER_EMAIL)
+        labelled_field(reader, "Comment").fill(FIRST_COMMENT)
+        reader.locator("#respond").get_by_role("button", name="Post Comment").click()
+    else:
+        fill_comment_form(reader, FIRST_COMMENT)
+        expect(reader.locator("#error-summary")).to_contain_text("press Post Comment again")
+        expect(labelled_field(reader, "Comment")).to_have_value(FIRST_COMMENT)
+        assert Comment.objects.count() == 0
+        reader.locator("#respond").get_by_role("button", name="Post Comment").click()
+    expect(reader.locator(".messages")).to_contain_text(AWAITING)
+    comment = Comment.objects.get(body=FIRST_COMMENT)
+    assert comment.status == Comment.Status.PENDING  # held by the "all" mode, not spam
+    expect(reader.locator(f"#comment-{comment.pk}")).to_contain_text(FIRST_COMMENT)

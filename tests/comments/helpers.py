@@ -12,10 +12,18 @@ def post_url(article) -> str:
     return reverse("comments:post", args=[article.slug])
 
 
-def form_timestamp(client: Client, article) -> str:
+def form_tokens(client: Client, article) -> dict:
+    """What the page's script fetches when the reader starts writing: the CSRF token and the
+    signed form token (the page itself, the same for every reader, carries neither)."""
     page = client.get(article.get_absolute_url())
     assert page.status_code == 200
-    return parse(page).find("input", attrs={"name": "timestamp"})["value"]
+    answer = client.get(reverse("comments:form_tokens", args=[article.slug]))
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def form_timestamp(client: Client, article) -> str:
+    return form_tokens(client, article)["timestamp"]
 
 
 def comment_data(**overrides) -> dict:

@@ -4,6 +4,7 @@ For tests that talk to a real server (pytest-django's live server, or gunicorn) 
 Django's test client, which neither checks response headers nor answers requests in parallel.
 """
 
+import json
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.error import HTTPError
@@ -56,7 +57,8 @@ class Reader:
         return self._open(Request(self.base_url + path, data=body, method="POST"))
 
     def comment_form(self, article_path: str) -> tuple[str, dict]:
-        """The form's action and its hidden fields (CSRF token, signed form token), as served."""
+        """The form's action and its hidden fields, with the CSRF token and signed form token
+        the page's script fetches (the page itself carries neither)."""
         page = self.get(article_path)
         assert page.status == 200, page.body[:500]
         form = page.soup().find("form", class_="comment-form")
@@ -64,4 +66,7 @@ class Reader:
             field["name"]: field.get("value", "")
             for field in form.find_all("input", attrs={"type": "hidden"})
         }
+        tokens = self.get(form["data-tokens"])
+        assert tokens.status == 200, tokens.body[:500]
+        hidden.update(json.loads(tokens.body))
         return form["action"], hidden

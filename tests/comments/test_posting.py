@@ -14,6 +14,7 @@ from comments.models import BlockedCommenter, Comment
 from tests.comments.helpers import (
     comment_data,
     form_timestamp,
+    form_tokens,
     make_comment,
     parse,
     post_comment,
@@ -347,13 +348,9 @@ def test_missing_csrf_403(article):
     assert Comment.objects.count() == 0
 
 
-def test_csrf_token_from_page_accepted(article):
+def test_csrf_token_fetched_for_the_page_accepted(article):
     client = Client(enforce_csrf_checks=True)
-    soup = parse(client.get(article.get_absolute_url()))
-    data = comment_data(
-        timestamp=soup.find("input", attrs={"name": "timestamp"})["value"],
-        csrfmiddlewaretoken=soup.find("input", attrs={"name": "csrfmiddlewaretoken"})["value"],
-    )
+    data = comment_data(**form_tokens(client, article))
     assert client.post(post_url(article), data).status_code == 302
 
 

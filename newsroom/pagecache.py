@@ -1,0 +1,305 @@
+"""The shared page cache: public pages as anonymous readers get them, kept in the cache that
+every app server shares (Redis in production, local memory on the embedded default).
+
+What a cached page may show is fixed by *content versions* kept in the same cache: one for
+the whole site (articles, sections, authors, tags, sources, images) and one per article for
+its comments. A page is stored under the versions it was rendered with; a change bumps the
+version (``content_changed``), so every app server's next read misses and renders afresh.
+Nothing is deleted and nothing needs a message between servers: the bump is one cache write.
+
+Changes that come with time rather than an event (a scheduled article going live, comments
+closing N days after publishing) are written into the site version as its expiry: the first
+read after that moment bumps the version.
+
+Only readers whose page cannot differ from anyone else's are served from the cache: a GET
+with no cookie but the CSRF cookie (which changes nothing on a page). A session (staff, a
+commenter who sees their own held comment), the "remember me" cookie or a message pending
+makes the page theirs: it is rendered for them and marked private.
+"""
+
+import hashlib
+import re
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import Resolver404, resolve
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
+
+from . import cache as shared_cache
+
+# Pages that look the same to every anonymous reader, by URL name.
+PUBLIC_VIEWS = frozenset(
+    {
+        "articles:home",
+        "articles:detail",
+        "articles:section",
+        "articles:tag",
+        "articles:source",
+        "articles:archive_year",
+        "articles:archive_month",
+        "articles:feed_rss",
+        "articles:feed_atom",
+        "articles:section_feed_rss",
+        "articles:section_feed_atom",
+        "articles:tag_feed_rss",
+        "articles:tag_feed_atom",
+        "authors:detail",
+        "authors:feed_rss",
+        "authors:feed_atom",
+        "sitemap-index",
+        "sitemap-section",
+        "news-sitemap",
+        "robots-txt",
+        "comments:feed_rss",
+        "comments:feed_atom",
+        "comments:article_feed_rss",
+        "comments:article_feed_atom",
+    }
+)
+# The comments version that also fixes a page, besides the site's: an article's own (its
+# page and comment feeds), or that of every article (the site's latest-comments feeds).
+ANY_ARTICLE = "*"  # no slug has it
+COMMENTS_SCOPE = {
+    "articles:detail": "slug",
+    "comments:article_feed_rss": "slug",
+    "comments:article_feed_atom": "slug",
+    "comments:feed_rss": ANY_ARTICLE,
+    "comments:feed_atom": ANY_ARTICLE,
+}
+# Pages that are the reader's own answer: never kept by a shared cache.
+PRIVATE_VIEWS = frozenset({"articles:search"})
+PRIVATE_CACHE_CONTROL = "private, no-cache"
+
+SITE_VERSION_KEY = "pagecache:version"
+ARTICLE_VERSION_KEY = "pagecache:version:article:{slug}"
+PAGE_KEY = "pagecache:page:{versions}:{variant}:{address}"
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def public_cache_control() -> str:
+    return (
+        f"public, max-age={settings.NEWSROOM_CACHE_MAX_AGE}, "
+        f"s-maxage={settings.NEWSROOM_CACHE_S_MAXAGE}, "
+        f"stale-while-revalidate={settings.NEWSROOM_CACHE_STALE_WHILE_REVALIDATE}"
+    )
+
+
+# Content versions ------------------------------------------------------------------------
+
+
+def _new_version(*, expires_at: float | None = None) -> dict:
+    return {"token": secrets.token_hex(8), "changed_at": int(time.time()), "expires_at": expires_at}
+
+
+# Functions, each naming the next moment its app's pages change by themselves (an article
+# going live, comments closing), or None. Apps register theirs when they are ready: this
+# module, plumbing every app uses, imports none of them.
+timed_changes: list[Callable[[], datetime | None]] = []
+
+
+def register_timed_change(next_change: Callable[[], datetime | None]) -> None:
+    if next_change not in timed_changes:
+        timed_changes.append(next_change)
+
+
+def next_timed_change() -> datetime | None:
+    """The next moment a page changes with no one acting."""
+    moments = [next_change() for next_change in timed_changes]
+    return min((moment for moment in moments if moment is not None), default=None)
+
+
+def _bump(*, article_slug: str | None) -> None:
+    if article_slug is None:
+        moment = next_timed_change()
+        version = _new_version(expires_at=moment.timestamp() if moment else None)
+        shared_cache.set_many({SITE_VERSION_KEY: version}, None)
+    else:
+        shared_cache.set_many({ARTICLE_VERSION_KEY.format(slug=article_slug): _new_version()}, None)
+
+
+def content_changed(*, article_slug: str | None = None) -> None:
+    """What readers see has changed: the whole site, or (``article_slug``) one article's
+    comments (then also call it with ``ANY_ARTICLE``, for the latest-comments feeds). Call
+    it from the workflow function that made the change.
+
+    Bumped at once and again when the transaction commits: a page another server renders
+    from the old rows in between is then dropped too.
+    """
+    _bump(article_slug=article_slug)
+    transaction.on_commit(lambda: _bump(article_slug=article_slug))
+
+
+def _versions(article_slug: str | None) -> tuple[dict, dict | None]:
+    keys = [SITE_VERSION_KEY]
+    if article_slug is not None:
+        keys.append(ARTICLE_VERSION_KEY.format(slug=article_slug))
+    found = shared_cache.get_many(keys)
+    site = found.get(SITE_VERSION_KEY)
+    if site is None or (site["expires_at"] is not None and time.time() >= site["expires_at"]):
+        moment = next_timed_change()
+        site = _new_version(expires_at=moment.timestamp() if moment else None)
+        shared_cache.set_many({SITE_VERSION_KEY: site}, None)
+    article = None
+    if article_slug is not None:
+        key = ARTICLE_VERSION_KEY.format(slug=article_slug)
+        article = found.get(key)
+        if article is None:
+            article = _new_version()
+            shared_cache.set_many({key: article}, None)
+    return site, article
+
+
+def page_key(request: HttpRequest, site: dict, article: dict | None) -> str:
+    """Where this page is kept: its address (with host and scheme, which absolute links on
+    it carry), gzipped or not, under the content versions it shows."""
+    versions = site["token"] + (f"-{article['token']}" if article else "")
+    gzip = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    address = hashlib.sha256(
+        f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
+    ).hexdigest()
+    return PAGE_KEY.format(versions=versions, variant="gz" if gzip else "id", address=address)
+
+
+# The middleware ----------------------------------------------------------------------------
+
+
+def _view_name(request: HttpRequest) -> tuple[str, dict] | None:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return match.view_name, match.kwargs
+
+
+def shared_request(request: HttpRequest) -> bool:
+    """Whether this reader gets the page every anonymous reader gets."""
+    if request.method != "GET":
+        return False
+    return all(name == settings.CSRF_COOKIE_NAME for name in request.COOKIES)
+
+
+def _set_etag(response: HttpResponse) -> None:
+    if not response.has_header("ETag"):
+        response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+
+
+def _answer(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:
+    """The response, or 304 when the reader's copy (If-None-Match, If-Modified-Since) is it."""
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    answer = get_conditional_response(
+        request, etag=response.get("ETag"), last_modified=last_modified, response=response
+    )
+    if answer is not response and "X-Cache" in response:
+        answer["X-Cache"] = response["X-Cache"]
+    return answer
+
+
+class PageCacheMiddleware:
+    """Serve public pages to anonymous readers from the shared cache; send Cache-Control,
+    a strong ETag and Last-Modified on public pages, and 304 to a matching conditional GET.
+
+    Placed above CompressionMiddleware, so a page is stored as sent (gzipped or not, two
+    entries) and its ETag is that of the bytes sent: a strong ETag, and a hit costs no gzip.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method != "GET":
+            return self.get_response(request)
+        resolved = _view_name(request)
+        view_name = resolved[0] if resolved else None
+        if view_name in PRIVATE_VIEWS:
+            response = self.get_response(request)
+            response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+            return response
+        if view_name not in PUBLIC_VIEWS:
+            return self.get_response(request)
+        if not shared_request(request):
+            return self._personal(request)
+
+        keep_for = settings.NEWSROOM_PAGE_CACHE_SECONDS
+        key = site = article = None
+        if keep_for > 0:
+            scope = COMMENTS_SCOPE.get(view_name)
+            slug = resolved[1].get("slug") if scope == "slug" else scope
+            site, article = _versions(slug)
+            key = page_key(request, site, article)
+            stored = shared_cache.get_many([key]).get(key)
+            if stored is not None:
+                status, headers, content = stored
+                response = HttpResponse(content, status=status, headers=headers)
+                response["X-Cache"] = "hit"
+                return _answer(request, response)
+
+        response = self.get_response(request)
+        if response.status_code != 200 or response.streaming:
+            return response
+        if response.cookies:  # a page that gives this reader a cookie is theirs alone
+            return _private(request, response)
+        if "private" in response.get("Cache-Control", "") or "no-store" in response.get(
+            "Cache-Control", ""
+        ):
+            return response
+        # Rendering reads the (empty) session, which adds "Vary: Cookie"; this page is the
+        # one every reader without cookies gets, and readers with cookies never get it (they
+        # bypass this cache; a front cache must do the same, see README).
+        vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
+        kept = [v for v in vary if v.lower() != "cookie"]
+        if kept:
+            response["Vary"] = ", ".join(kept)
+        elif "Vary" in response:
+            del response["Vary"]
+        response["Cache-Control"] = public_cache_control()
+        if site is not None:  # nothing on the page changed since the versions did
+            changed_at = max(site["changed_at"], article["changed_at"] if article else 0)
+            response.headers.setdefault("Last-Modified", http_date(changed_at))
+        _set_etag(response)
+        if key is not None:
+            headers = dict(response.items())
+            shared_cache.set_many(
+                {key: (response.status_code, headers, response.content)}, keep_for
+            )
+        response["X-Cache"] = "miss"
+        return _answer(request, response)
+
+    def _personal(self, request: HttpRequest) -> HttpResponseBase:
+        """A public page rendered for a reader with cookies."""
+        response = self.get_response(request)
+        if response.status_code != 200 or response.streaming:
+            return response
+        return _private(request, response)
+
+
+def _private(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:
+    """A public page as rendered for one reader: theirs alone, still answered with 304."""
+    if "no-store" not in response.get("Cache-Control", ""):  # a preview's stays
+        response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    patch_vary_headers(response, ["Cookie"])
+    _set_etag(response)
+    response["X-Cache"] = "bypass"
+    return _answer(request, response)
+
+
+class ChangesPublicPagesAdmin:
+    """For the admin of anything public pages show (sections, authors, tags, sources,
+    images): every save or delete through it refreshes the cached pages."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        content_changed()

@@ -1,0 +1,15 @@
+"""Test settings with the page cache on and Redis as the shared cache, for gunicorn
+processes started by the tests (tests/test_pagecache_gunicorn.py); REDIS_URL names it."""
+
+import os
+
+from tests.settings import *  # noqa: F403
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "newsroom",
+    }
+}
+NEWSROOM_PAGE_CACHE_SECONDS = 600
