@@ -20,8 +20,8 @@ QUEUE = "/admin/comments/comment/?status=pending"
 PARAM = "article__id__exact"
 # Session, user, the moderator's permissions (two); the status filter's four capped counts;
 # the article filter's choices; the paginator's capped count; the page of comments with
-# their articles, parents and commenters' records.
-QUEUE_QUERIES = 11
+# their articles, parents and commenters' records; the readers' open reports of that page.
+QUEUE_QUERIES = 12
 ARTICLE_FILTER = "#changelist-filter details[data-filter-title=article]"
 
 
