@@ -267,7 +267,7 @@ del EMAIL_HOST  # deprecated as a setting in Django 6.1; MAILERS carries it
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work (moderators' mail, later renditions and retention) runs as django.tasks
+# Background work (moderators' mail, image renditions, retention) runs as django.tasks
 # tasks. Stored as rows in the site's own database (django-tasks-db), so a queued task
 # survives a restart or deploy and needs no other service; `manage.py db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
