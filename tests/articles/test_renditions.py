@@ -117,8 +117,8 @@ def test_a_page_never_makes_renditions_and_shows_the_original_until_they_are_mad
 
 
 def test_backfill_queues_every_library_image_and_author_photo():
-    author = AuthorFactory(photo=image_file("face.jpg", size=(400, 400)), renditions=False)
-    image = ImageFactory(file=image_file("old.png", size=(900, 300), fmt="PNG"), renditions=False)
+    AuthorFactory(photo=image_file("face.jpg", size=(400, 400)), renditions=False)
+    ImageFactory(file=image_file("old.png", size=(900, 300), fmt="PNG"), renditions=False)
     out = io.StringIO()
 
     call_command("make_renditions", "--all", stdout=out)
