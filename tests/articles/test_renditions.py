@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article
@@ -263,3 +264,28 @@ def test_two_media_folders_sharing_one_cache_each_get_their_renditions(client, s
 
     img = page.select_one("main img")
     assert default_storage.exists(img["src"].removeprefix("/media/"))
+
+
+def test_a_photo_uploaded_in_the_author_admin_gets_its_renditions(admin_client):
+    author = AuthorFactory()
+    ArticleFactory(authors=[author])
+    change_url = reverse("admin:authors_author_change", args=[author.pk])
+    data = {
+        "name": author.name,
+        "slug": author.slug,
+        "job_title": author.job_title,
+        "bio": author.bio,
+        "website": "",
+        "email": "",
+        "social_links": "",
+        "is_active": "on",
+        "photo": image_file("portrait.jpg", size=(500, 500)),
+    }
+
+    response = admin_client.post(change_url, data)
+
+    assert response.status_code == 302, parse(response).select(".errorlist")
+    img = parse(admin_client.get(author.get_absolute_url())).select_one(".author-header__photo")
+    entries = srcset_entries(img["srcset"])
+    assert [width for _, width in entries] == [160, 320]
+    assert all(default_storage.exists(url.removeprefix("/media/")) for url, _ in entries)
