@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from images.admin import thumbnail
+from images.tasks import queue_renditions
 from newsroom.pagecache import ChangesPublicPagesAdmin
 
 from .models import Author
@@ -30,6 +31,11 @@ class AuthorAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
         "user",
         "is_active",
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "photo" in form.changed_data:
+            queue_renditions(obj.photo, kind="portrait")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("bylines"))

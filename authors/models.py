@@ -43,6 +43,7 @@ class Author(models.Model):
         blank=True,
         width_field="photo_width",
         height_field="photo_height",
+        renditions="portrait",
         help_text="A portrait, ideally square. JPEG, PNG, WebP or GIF.",
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)

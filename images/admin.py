@@ -11,6 +11,7 @@ from newsroom.pagecache import ChangesPublicPagesAdmin
 from .forms import ImageForm
 from .models import Image
 from .renditions import fallback_extension, renditions
+from .tasks import queue_renditions
 
 SUMMARY_WIDTH = 800
 
@@ -105,6 +106,8 @@ class ImageAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+        if "file" in form.changed_data:
+            queue_renditions(obj.file, kind="image")
 
     def get_urls(self):
         return [

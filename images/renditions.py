@@ -1,12 +1,13 @@
 """Resized copies ("renditions") of uploaded images, in WebP and the original format.
 
-A rendition is made with Pillow the first time a page needs it and stored beside the media,
-under renditions/; after that it is reused. Pages offer them through srcset so a phone
-downloads a small file and a desktop a sharp one.
+Renditions are made by a background task queued on upload (images/tasks.py), never on a
+reader's request, and stored beside the media under renditions/. Pages offer those that exist
+through srcset so a phone downloads a small file and a desktop a sharp one; an image whose
+renditions are not made yet is shown as uploaded.
 
 Which renditions exist is remembered in the cache (Redis in production), so a page asks the
 cache once per image instead of asking the storage about every width and format: a stat call
-each on a local disk, an HTTP request each on object storage.
+each on a local disk, an HTTP request each on object storage. The worker marks what it made.
 """
 
 import hashlib
@@ -30,6 +31,17 @@ KNOWN_FOR_SECONDS = 24 * 60 * 60
 # Where renditions are stored in the media; their names never change meaning, so they are
 # served as immutable (newsroom/urls.py and the README's nginx block).
 RENDITIONS_DIR = "renditions/"
+
+# How long "this rendition is not made yet" is believed: pages then show the original without
+# asking the storage on every view; the worker's "made" replaces it at once on a shared cache.
+NOT_READY_FOR_SECONDS = 60
+
+# Every width a page may ask for, by kind of image; each page's own list (templates, the
+# admin's preview) is a subset, and usable_widths() of a subset is a subset of these.
+WIDTHS = {
+    "image": (480, 800, 1200, 1600),  # library images: articles, teasers, figures, admin
+    "portrait": (96, 160, 192, 320),  # author photos: author page, bio boxes
+}
 
 FORMATS = {
     "webp": ("WEBP", "image/webp"),
@@ -60,34 +72,81 @@ def fallback_extension(original: str) -> str | None:
     return None  # GIF and anything else: served as uploaded
 
 
+def usable_widths(widths: tuple[int, ...], original_width: int) -> list[int]:
+    """The widths not larger than the original, and the original's own if it is smaller."""
+    return sorted({w for w in widths if w < original_width} | {min(max(widths), original_width)})
+
+
+def extensions(original: str) -> tuple[str, ...]:
+    fallback = fallback_extension(original)
+    return ("webp", fallback) if fallback else ()
+
+
 def renditions(
     field_file, widths: tuple[int, ...], extension: str, *, original_size: tuple[int, int]
 ) -> list[Rendition]:
-    """Renditions of ``field_file`` at each width not larger than the original."""
+    """The renditions of ``field_file`` made so far, at each width not larger than the
+    original. Nothing is made here: pages call this while a reader waits."""
     original_width, original_height = original_size
-    usable = sorted({w for w in widths if w < original_width} | {min(max(widths), original_width)})
-    names = {width: rendition_name(field_file.name, width, extension) for width in usable}
+    names = {
+        width: rendition_name(field_file.name, width, extension)
+        for width in usable_widths(widths, original_width)
+    }
     prefix = _cache_prefix()
     keys = {name: f"{prefix}{name}" for name in names.values()}
     known = _known(list(keys.values()))
-    newly_known = {}
+    found, missing = {}, {}
     result = []
     for width, name in names.items():
-        height = round(original_height * width / original_width)
-        if keys[name] not in known:
-            if not default_storage.exists(name) and not _make(field_file, name, width, extension):
-                continue
-            newly_known[keys[name]] = True
-        result.append(Rendition(default_storage.url(name), width, height))
-    if newly_known:
-        _remember(newly_known)
+        state = known.get(keys[name])
+        if state is None:  # not known either way: the storage answers, once per period
+            state = default_storage.exists(name)
+            (found if state else missing)[keys[name]] = state
+        if state:
+            height = round(original_height * width / original_width)
+            result.append(Rendition(default_storage.url(name), width, height))
+    if found:
+        _remember(found, KNOWN_FOR_SECONDS)
+    if missing:
+        _remember(missing, NOT_READY_FOR_SECONDS)
     return result
+
+
+def make_all(original: str, widths: tuple[int, ...]) -> int:
+    """Make every rendition of the stored file ``original`` at ``widths`` in WebP and its own
+    format that is not there yet, and mark them all known; return how many were made."""
+    extension = fallback_extension(original)
+    if not extension or not default_storage.exists(original):
+        return 0
+    try:
+        with default_storage.open(original, "rb") as handle, Image.open(handle) as image:
+            image = ImageOps.exif_transpose(image)
+            image.load()
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        logger.warning("Could not open %s for renditions: %s", original, error)
+        return 0
+    prefix = _cache_prefix()
+    made, known = 0, {}
+    for width in usable_widths(widths, image.width):
+        for each in extensions(original):
+            name = rendition_name(original, width, each)
+            if not default_storage.exists(name):
+                if not _make(image, name, width, each):
+                    continue
+                made += 1
+            known[f"{prefix}{name}"] = True
+    if known:
+        _remember(known, KNOWN_FOR_SECONDS)
+    return made
 
 
 def _cache_prefix() -> str:
     """Names the media storage: two sites (staging and production) sharing one Redis must
     not take each other's files for their own."""
-    where = [getattr(default_storage, attribute, "") for attribute in ("bucket_name", "location")]
+    where = [
+        getattr(default_storage, attribute, "")
+        for attribute in ("endpoint_url", "bucket_name", "location")
+    ]
     return f"rendition:{hashlib.sha1(repr(where).encode()).hexdigest()[:8]}:"  # noqa: S324
 
 
@@ -97,26 +156,24 @@ def _known(keys: list[str]) -> dict:
     return cache.get_many(keys)
 
 
-def _remember(entries: dict) -> None:
-    cache.set_many(entries, KNOWN_FOR_SECONDS)
+def _remember(entries: dict, seconds: int) -> None:
+    cache.set_many(entries, seconds)
 
 
-def _make(field_file, name: str, width: int, extension: str) -> bool:
+def _make(image: Image.Image, name: str, width: int, extension: str) -> bool:
     pillow_format, _ = FORMATS[extension]
     try:
-        with field_file.storage.open(field_file.name, "rb") as handle, Image.open(handle) as image:
-            image = ImageOps.exif_transpose(image)
-            if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            height = round(image.height * width / image.width)
-            resized = image.resize((width, height), Image.Resampling.LANCZOS)
-            output = io.BytesIO()
-            options = {"quality": 82} if pillow_format in ("JPEG", "WEBP") else {"optimize": True}
-            resized.save(output, pillow_format, **options)
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        height = round(image.height * width / image.width)
+        resized = image.resize((width, height), Image.Resampling.LANCZOS)
+        output = io.BytesIO()
+        options = {"quality": 82} if pillow_format in ("JPEG", "WEBP") else {"optimize": True}
+        resized.save(output, pillow_format, **options)
+    except (OSError, ValueError) as error:
         logger.warning("Could not make rendition %s: %s", name, error)
         return False
     saved = default_storage.save(name, ContentFile(output.getvalue()))
-    if saved != name:  # another request made it meanwhile: keep theirs, drop the copy
+    if saved != name:  # another worker made it meanwhile: keep theirs, drop the copy
         default_storage.delete(saved)
     return True

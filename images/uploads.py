@@ -156,7 +156,15 @@ class UploadedImageFormField(forms.ImageField):
 
 
 class NewsImageField(models.ImageField):
-    """ImageField whose forms (admin included) validate and re-encode uploads."""
+    """ImageField whose forms (admin included) validate and re-encode uploads.
+
+    ``renditions`` names the widths made for it (a key of images.renditions.WIDTHS), so
+    ``manage.py make_renditions --all`` finds every image field of every app without
+    importing the apps above this one. It changes no column, so migrations leave it out."""
+
+    def __init__(self, *args, renditions: str = "image", **kwargs):
+        self.renditions = renditions
+        super().__init__(*args, **kwargs)
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": UploadedImageFormField, **kwargs})

@@ -8,6 +8,7 @@ secret key must be given, so a misconfigured production server fails at start-up
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -198,6 +199,51 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# Media on S3-compatible object storage when NEWSROOM_S3_BUCKET is set (several app servers
+# then share one media store); the local MEDIA_ROOT otherwise. Objects are public and their
+# addresses unsigned, so pages, feeds and caches can keep them; renditions are stored with
+# a year's immutable Cache-Control, originals an hour (images/storage.py).
+NEWSROOM_S3_BUCKET = os.environ.get("NEWSROOM_S3_BUCKET", "").strip()
+# Where media is read from by browsers: a CDN or a media domain in front of the bucket
+# (https://media.example.com); empty: the storage's own address.
+NEWSROOM_MEDIA_PUBLIC_URL = os.environ.get("NEWSROOM_MEDIA_PUBLIC_URL", "").strip().rstrip("/")
+MEDIA_ORIGINS: list[str] = []  # other origins pages load media from, for the CSP below
+if NEWSROOM_S3_BUCKET:
+    _endpoint = os.environ.get("NEWSROOM_S3_ENDPOINT_URL", "").strip()
+    _region = os.environ.get("NEWSROOM_S3_REGION", "").strip() or None
+    _public = urlsplit(NEWSROOM_MEDIA_PUBLIC_URL)
+    if NEWSROOM_MEDIA_PUBLIC_URL and not (_public.scheme in ("http", "https") and _public.netloc):
+        raise ImproperlyConfigured(
+            "NEWSROOM_MEDIA_PUBLIC_URL must be an address such as https://media.example.com."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "images.storage.MediaStorage",
+        "OPTIONS": {
+            "bucket_name": NEWSROOM_S3_BUCKET,
+            "endpoint_url": _endpoint or None,
+            "region_name": _region,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID, ~/.aws, an instance role).
+            "access_key": os.environ.get("NEWSROOM_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("NEWSROOM_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("NEWSROOM_S3_PREFIX", "").strip().strip("/"),
+            "custom_domain": (_public.netloc + _public.path) if NEWSROOM_MEDIA_PUBLIC_URL else None,
+            "url_protocol": f"{_public.scheme}:" if NEWSROOM_MEDIA_PUBLIC_URL else "https:",
+            # Public media: plain addresses a page, a feed or a CDN can keep, not expiring ones.
+            "querystring_auth": False,
+            # An upload never replaces another's file: renditions are named after it.
+            "file_overwrite": False,
+        },
+    }
+    if NEWSROOM_MEDIA_PUBLIC_URL:
+        MEDIA_ORIGINS = [f"{_public.scheme}://{_public.netloc}"]
+    elif _endpoint:
+        _endpoint_parts = urlsplit(_endpoint)
+        MEDIA_ORIGINS = [f"{_endpoint_parts.scheme}://{_endpoint_parts.netloc}"]
+    else:
+        MEDIA_ORIGINS = [
+            f"https://{NEWSROOM_S3_BUCKET}.s3.amazonaws.com",
+            f"https://{NEWSROOM_S3_BUCKET}.s3.{_region or 'us-east-1'}.amazonaws.com",
+        ]
 # Django's own default is 2.5 MB; featured images may be larger (NEWSROOM_MAX_IMAGE_BYTES).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -224,7 +270,7 @@ del EMAIL_HOST  # deprecated as a setting in Django 6.1; MAILERS carries it
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work (moderators' mail, later renditions and retention) runs as django.tasks
+# Background work (moderators' mail, image renditions, retention) runs as django.tasks
 # tasks. Stored as rows in the site's own database (django-tasks-db), so a queued task
 # survives a restart or deploy and needs no other service; `manage.py db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -358,7 +404,9 @@ SECURE_CSP = {
     # through object-position in its own style attribute. A style attribute runs no script,
     # and no HTML a reader or writer typed keeps one (articles/sanitize.py, comments).
     "style-src-attr": [CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:"],
+    # The newsroom's own media host (object storage or its CDN) is the site's, not a third
+    # party's: pictures load from it; nothing else does.
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
     "frame-src": [f"https://{host}" for host in EMBED_FRAME_HOSTS],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],

@@ -11,6 +11,7 @@ from articles.models import Article, Byline, Section, Source
 from authors.models import Author
 from comments.models import Comment
 from images.models import Image as LibraryImage
+from images.tasks import queue_renditions
 
 
 def image_file(
@@ -54,13 +55,21 @@ class SourceFactory(factory.django.DjangoModelFactory):
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Author
-
     name = factory.Sequence(lambda n: f"Author Number{n}")
     slug = factory.Sequence(lambda n: f"author-{n}")
     job_title = "Correspondent"
     bio = "First paragraph of the bio.\n\nSecond paragraph of the bio."
+
+    class Meta:
+        model = Author
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def renditions(author, create, extracted, **kwargs):
+        """A photo arrives as the admin's upload does, renditions queued (made at once by the
+        tests' immediate task backend); ``renditions=False``: as before the worker ran."""
+        if create and author.photo and extracted is not False:
+            queue_renditions(author.photo, kind="portrait")
 
 
 class ImageFactory(factory.django.DjangoModelFactory):
@@ -68,6 +77,7 @@ class ImageFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = LibraryImage
+        skip_postgeneration_save = True
 
     file = factory.LazyAttribute(lambda image: image_file(f"{image.name}.jpg"))
     alt_text = "Engineers at work on a substation"
@@ -76,6 +86,12 @@ class ImageFactory(factory.django.DjangoModelFactory):
 
     class Params:
         name = factory.Sequence(lambda n: f"photo{n}")
+
+    @factory.post_generation
+    def renditions(image, create, extracted, **kwargs):
+        """As the library's upload: renditions queued (see AuthorFactory)."""
+        if create and extracted is not False:
+            queue_renditions(image.file, kind="image")
 
 
 class ArticleFactory(factory.django.DjangoModelFactory):

@@ -3,14 +3,14 @@ import re
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from images.renditions import fallback_extension, renditions
+from images.renditions import WIDTHS, fallback_extension, renditions
 
 register = template.Library()
 
 # Only "x% y%" reaches the style attribute: nothing else a template passes can become CSS.
 FOCAL_POSITION = re.compile(r"\d{1,3}% \d{1,3}%")
 
-ARTICLE_WIDTHS = (480, 800, 1200, 1600)
+ARTICLE_WIDTHS = WIDTHS["image"]
 
 
 @register.simple_tag

@@ -4,10 +4,14 @@ import io
 import os
 
 import pytest
+from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article
+from images.tasks import queue_renditions
 from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, image_file
 from tests.helpers import parse
 
@@ -69,19 +73,71 @@ def test_a_small_original_is_never_enlarged(client):
 
 
 def test_renditions_are_made_once_and_reused(client):
+    """Made by the task the upload queued; queuing it again (a backfill) rewrites nothing.
+    (Before, the first page view made them; pages no longer make anything.)"""
     article = ArticleFactory(
         image=ImageFactory(file=image_file("once.jpg", size=(1000, 500)), alt_text="x")
     )
-    client.get(article.get_absolute_url())
     first = parse(client.get(article.get_absolute_url()))
     url = first.find("figure").find("img")["src"]
     path = default_storage.path(url.removeprefix("/media/"))
     made_at = os.stat(path).st_mtime_ns
     os.utime(path, ns=(made_at - 10**9, made_at - 10**9))
 
+    queue_renditions(article.image.file, kind="image")
     client.get(article.get_absolute_url())
 
     assert os.stat(path).st_mtime_ns == made_at - 10**9  # not written again
+
+
+def test_a_page_never_makes_renditions_and_shows_the_original_until_they_are_made(
+    client, monkeypatch
+):
+    """Pillow work belongs to the worker, never to a reader's request."""
+    image = ImageFactory(
+        file=image_file("late.jpg", size=(1600, 800)), alt_text="Late", renditions=False
+    )
+    article = ArticleFactory(image=image)
+    monkeypatch.setattr(
+        "images.renditions.Image.open", lambda *a, **k: pytest.fail("Pillow in a request")
+    )
+
+    img = parse(client.get(article.get_absolute_url())).find("figure").find("img")
+
+    assert img["src"] == image.file.url
+    assert not img.get("srcset")
+    assert (img["width"], img["height"]) == ("1600", "800")
+    assert not default_storage.exists("renditions")
+    monkeypatch.undo()
+
+    call_command("make_renditions", str(image.pk), stdout=io.StringIO())
+    cache.clear()  # the page's "not made yet" would otherwise hold for a minute
+    img = parse(client.get(article.get_absolute_url())).find("figure").find("img")
+
+    assert [width for _, width in srcset_entries(img["srcset"])] == [480, 800, 1200, 1600]
+
+
+def test_backfill_queues_every_library_image_and_author_photo():
+    AuthorFactory(photo=image_file("face.jpg", size=(400, 400)), renditions=False)
+    ImageFactory(file=image_file("old.png", size=(900, 300), fmt="PNG"), renditions=False)
+    out = io.StringIO()
+
+    call_command("make_renditions", "--all", stdout=out)
+
+    assert "Queued the renditions of 2 image(s)." in out.getvalue()
+    names = default_storage.listdir("renditions")[0]
+    assert len(names) == 2  # one folder per original
+    made = {name for folder in names for name in default_storage.listdir(f"renditions/{folder}")[1]}
+    assert {"face-96w.webp", "face-160w.jpg", "face-320w.jpg"} <= made
+    assert "face-400w.jpg" not in made  # no page shows a portrait wider than 320 pixels
+    assert {"old-480w.webp", "old-800w.png", "old-900w.png"} <= made
+
+
+def test_backfill_says_what_it_needs():
+    with pytest.raises(CommandError, match="ids, or --all"):
+        call_command("make_renditions")
+    with pytest.raises(CommandError, match="no library image with id 999"):
+        call_command("make_renditions", "999")
 
 
 def test_renditions_carry_no_location_data(client):
@@ -163,7 +219,7 @@ def test_a_second_page_view_does_not_ask_the_storage_about_renditions(client, mo
         ArticleFactory(
             image=ImageFactory(file=image_file(f"s{number}.jpg", size=(1700, 900)), alt_text="x")
         )
-    assert client.get("/").status_code == 200  # makes the renditions
+    assert client.get("/").status_code == 200
     checked = []
     real_exists = default_storage.exists
     monkeypatch.setattr(
@@ -208,3 +264,28 @@ def test_two_media_folders_sharing_one_cache_each_get_their_renditions(client, s
 
     img = page.select_one("main img")
     assert default_storage.exists(img["src"].removeprefix("/media/"))
+
+
+def test_a_photo_uploaded_in_the_author_admin_gets_its_renditions(admin_client):
+    author = AuthorFactory()
+    ArticleFactory(authors=[author])
+    change_url = reverse("admin:authors_author_change", args=[author.pk])
+    data = {
+        "name": author.name,
+        "slug": author.slug,
+        "job_title": author.job_title,
+        "bio": author.bio,
+        "website": "",
+        "email": "",
+        "social_links": "",
+        "is_active": "on",
+        "photo": image_file("portrait.jpg", size=(500, 500)),
+    }
+
+    response = admin_client.post(change_url, data)
+
+    assert response.status_code == 302, parse(response).select(".errorlist")
+    img = parse(admin_client.get(author.get_absolute_url())).select_one(".author-header__photo")
+    entries = srcset_entries(img["srcset"])
+    assert [width for _, width in entries] == [160, 320]
+    assert all(default_storage.exists(url.removeprefix("/media/")) for url, _ in entries)

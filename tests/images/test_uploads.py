@@ -368,7 +368,16 @@ def test_admin_upload_of_a_phone_photo_stores_it_without_location(admin_client_l
         assert "exif" not in stored.info
     assert b"PhoneMaker" not in stored_bytes
     assert (image.width, image.height) == (40, 60)  # upright, as the phone held it
-    assert stored_files(settings) == [Path(image.file.path)]
+    # Beside the original only its renditions, made from it (no location either).
+    renditions = Path(settings.MEDIA_ROOT) / "renditions"
+    others = [path for path in stored_files(settings) if not path.is_relative_to(renditions)]
+    assert others == [Path(image.file.path)]
+    made = [path for path in stored_files(settings) if path.is_relative_to(renditions)]
+    assert sorted(path.suffix for path in made) == [".jpg", ".webp"]
+    for path in made:
+        with Image.open(path) as rendition:
+            assert GPS_IFD not in rendition.getexif()
+        assert b"PhoneMaker" not in path.read_bytes()
 
 
 # --- accepted uploads -------------------------------------------------------------------

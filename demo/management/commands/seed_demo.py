@@ -25,6 +25,7 @@ from comments.models import Comment
 from comments.moderation import actions
 from comments.moderation.rules import FormToken, Submission
 from images.models import Image
+from images.tasks import queue_renditions
 from images.uploads import clean_image_upload
 
 DEMO = Path(__file__).resolve().parents[2] / "content"
@@ -52,19 +53,21 @@ class Command(BaseCommand):
         self.created[str(model._meta.verbose_name_plural)] += created
         return obj, created
 
-    def attach(self, field_file, name: str) -> None:
-        """Store images/<name>.webp as an upload is stored; again only if the media lost it."""
+    def attach(self, field_file, name: str, *, kind: str) -> None:
+        """Store images/<name>.webp as an upload is stored, renditions queued as the admin
+        queues them; again only if the media lost it."""
         if not (field_file and field_file.storage.exists(field_file.name)):
             path = DEMO / "images" / f"{name}.webp"
             upload = clean_image_upload(SimpleUploadedFile(path.name, path.read_bytes()))
             field_file.save(upload.name, upload, save=True)
+            queue_renditions(field_file, kind=kind)
 
     def load(self, *, now) -> None:
         for model, key in [(Section, "sections"), (Source, "sources"), (Author, "authors")]:
             for data in self.data[key]:
                 self.find_or_create(model, data)
         for author in Author.objects.filter(slug__in=[a["slug"] for a in self.data["authors"]]):
-            self.attach(author.photo, author.slug)
+            self.attach(author.photo, author.slug, kind="portrait")
         users, User, groups = {}, get_user_model(), ensure_role_groups()  # as the migrations
         for data in self.data["users"]:
             fields = pick(data, "username", "first_name", "last_name", "email", "is_superuser")
@@ -88,11 +91,11 @@ class Command(BaseCommand):
         article = Article.objects.filter(slug=meta["slug"]).select_related("image").first()
         if article is not None:  # as the editors left it; only a lost image file comes back
             if article.image and article.image.credit == meta["image"]["credit"]:
-                self.attach(article.image.file, article.slug)
+                self.attach(article.image.file, article.slug, kind="image")
             return
         # As the admin saves a new one: article, byline, tags, the editor's workflow step, revision.
         image = Image(**meta["image"], title=meta["title"], uploaded_by=editor)
-        self.attach(image.file, meta["slug"])
+        self.attach(image.file, meta["slug"], kind="image")
         article = Article(**pick(meta, "slug", "title", "dek", "source_url"), image=image)
         article.section = Section.objects.get(slug=meta["section"])
         article.source = Source.objects.filter(slug=meta.get("source")).first()
