@@ -174,6 +174,7 @@ class CommentFormParser(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.action = ""
+        self.tokens = ""  # where the page's script fetches the CSRF and form tokens
         self.fields: dict[str, str] = {}
         self.inside = False
 
@@ -182,6 +183,7 @@ class CommentFormParser(html.parser.HTMLParser):
         if tag == "form" and "/comments/" in (attrs.get("action") or ""):
             self.inside = True
             self.action = attrs["action"].split("#")[0]
+            self.tokens = attrs.get("data-tokens") or ""
         elif (
             tag == "input"
             and self.inside
@@ -221,6 +223,14 @@ def fetch_form(base: str, path: str) -> ServedForm:
     parser.feed(page)
     if not parser.action:
         raise SystemExit(f"No comment form on {path}.")
+    if parser.tokens:
+        # The cached page carries no tokens: the script fetches them when the reader writes.
+        request = urllib.request.Request(
+            base + parser.tokens, headers={"Cookie": "; ".join(cookies)}
+        )
+        with urllib.request.urlopen(request, timeout=300) as response:
+            parser.fields.update(json.loads(response.read()))
+            cookies += [c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []]
     return ServedForm(parser.action, parser.fields, "; ".join(cookies), time.monotonic())
 
 
