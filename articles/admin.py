@@ -233,6 +233,16 @@ class ArticleAdmin(admin.ModelAdmin):
         context["can_publish"] = roles.can_publish(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    # Saves refresh the cached pages through the workflow and revisions; deletes have no
+    # workflow step, so the admin refreshes them here.
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        content_changed()
+
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed() and "_workflow" not in request.POST:
             # Opened and saved without an edit: the row, its updated time and its body

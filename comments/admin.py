@@ -21,6 +21,7 @@ from django.utils.timezone import localtime
 
 from accounts import roles
 from articles.models import Article
+from newsroom.admin_guards import is_id
 
 from . import personal_data
 from .forms import PersonalDataForm
@@ -140,7 +141,7 @@ class ArticleFilter(admin.SimpleListFilter):
 
     def value(self):
         value = super().value()
-        if value is not None and not (value.isdecimal() and len(value) <= 18):
+        if value is not None and not is_id(value):
             raise IncorrectLookupParameters(f"Not an article id: {value!r}")
         return value
 

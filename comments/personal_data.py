@@ -36,6 +36,7 @@ from .models import (
     NotificationAddress,
     normalise_email,
 )
+from .moderation.actions import comments_changed
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +237,8 @@ def erase_commenter_data(*, email: str, remove_text: bool, actor=None) -> Erasur
                 reason=note,
             )
         _scrub_log(comments, secrets)
+        # Cached article pages and comment feeds still show the name and text: drop them.
+        comments_changed({comment.article_id for comment in comments})
         # Deleting the address deletes its subscriptions; an address erased and asking again
         # starts over with a new confirmation.
         _, deleted = NotificationAddress.objects.filter(email__in=variants).delete()

@@ -132,7 +132,8 @@ def content_changed(*, article_slug: str | None = None) -> None:
     from the old rows in between is then dropped too.
     """
     _bump(article_slug=article_slug)
-    transaction.on_commit(lambda: _bump(article_slug=article_slug))
+    if transaction.get_connection().in_atomic_block:  # outside one, nothing is pending
+        transaction.on_commit(lambda: _bump(article_slug=article_slug))
 
 
 def _versions(article_slug: str | None) -> tuple[dict, dict | None]:

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from articles import notes, revisions, workflow
 from articles.models import Article
+from comments.models import Comment
 from comments.moderation import actions
+from comments.personal_data import erase_commenter_data
 from tests.comments.helpers import make_comment
 from tests.factories import (
     ArticleFactory,
@@ -292,6 +294,8 @@ def test_a_held_comment_leaves_the_cached_page(article, editor):
     url = article.get_absolute_url()
     cached(url)
     actions.mark_spam([comment], actor=editor)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.SPAM
     assert reader().get(url)["X-Cache"] == "hit"
 
 
@@ -366,3 +370,20 @@ def test_an_approved_comment_refreshes_the_comment_feeds(article, editor):
     actions.approve([comment], actor=editor)
     assert "Feeds should say so." in fresh(latest)
     assert "Feeds should say so." in fresh(own)
+
+
+def test_deleting_an_article_in_the_admin_refreshes_pages(article, admin_client):
+    assert "Dam holds after the storm" in cached("/")
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert "Dam holds after the storm" not in fresh("/")
+
+
+def test_erasing_a_commenter_refreshes_the_pages_that_showed_them(article, editor):
+    make_comment(article, name="Олена Коваль", email="olena@example.com", body="Моя думка.")
+    url = article.get_absolute_url()
+    assert "Олена Коваль" in cached(url)
+    erase_commenter_data(email="olena@example.com", remove_text=True, actor=editor)
+    page = fresh(url)
+    assert "Олена Коваль" not in page
+    assert "Моя думка." not in page
