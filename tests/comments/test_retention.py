@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from comments.models import BlockedCommenter, Comment
@@ -113,7 +114,9 @@ def test_flood_control_still_sees_recent_addresses_after_a_purge(client, setting
     """The flood rule compares the last seconds' IPs only: a purge never weakens it."""
     settings.NEWSROOM_COMMENT_FLOOD_SECONDS = 60
     article = ArticleFactory()
+    old = posted_at(article, timezone.now() - timedelta(days=91), email="old@example.com")
     assert post_comment(client, article, email="first@example.com").status_code == 302
-    purge_comment_ips.call()
+    assert purge_comment_ips.call() == 1  # the old comment's, not the one just posted
+    assert network_data(old) == (None, "")
     second = post_comment(client, article, email="second@example.com", body="Another.")
     assert second.status_code == 429
