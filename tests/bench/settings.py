@@ -24,8 +24,23 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+def ensure_database(url: str) -> None:
+    """Create the bench's database on a fresh machine (the server's own ``postgres``
+    database is where CREATE DATABASE is said)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 # The bench database only, never the one DATABASE_URL names: the bench empties it.
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+ensure_database(os.environ["DATABASE_URL"])
 redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
 os.environ["REDIS_URL"] = redis_url if redis_url and redis_answers(redis_url) else ""
 os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
