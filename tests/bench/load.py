@@ -96,10 +96,16 @@ class Sample:
 
 
 CACHE_HEADERS = ("X-Cache", "X-Cache-Status", "X-Page-Cache")
+# Every reader's browser (and every CDN) asks for compressed pages; the bench does too.
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def headers_with(cookie: str) -> dict[str, str]:
+    return {**BROWSER_HEADERS, **({"Cookie": cookie} if cookie else {})}
 
 
 def sample(url: str, cookie: str = "") -> Sample:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    request = urllib.request.Request(url, headers=headers_with(cookie))
     try:
         response = urllib.request.urlopen(request, timeout=300)
     except urllib.error.HTTPError as error:
@@ -125,8 +131,8 @@ def measure_wrk(url: str, seconds: float, cookie: str) -> Run:
         script.write(WRK_SCRIPT)
     command = ["wrk", "-t1", "-c1", f"-d{max(1, round(seconds))}s", "--timeout", "300s",
                "-s", script.name, url]  # fmt: skip
-    if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    for name, value in headers_with(cookie).items():
+        command[1:1] = ["-H", f"{name}: {value}"]
     try:
         output = subprocess.run(pinned(command, 1), capture_output=True, text=True, check=True)
     finally:
@@ -141,7 +147,7 @@ def measure_python(url: str, seconds: float, cookie: str) -> Run:
     """The fallback without wrk: one connection at a time from this process."""
     parts = urllib.parse.urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = headers_with(cookie)
     timings: list[float] = []
     errors = 0
     started = time.perf_counter()

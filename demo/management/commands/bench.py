@@ -8,7 +8,8 @@ Runs with tests.bench.settings (production settings, the bench's own PostgreSQL 
 once per size (tests/bench/data.py) and reused. For each page it prints requests per second
 through a real gunicorn (one sync worker), that rate against the hello view measured just
 before and just after it, p50/p95, the queries of one request (test client, cache emptied
-first), the response bytes and what a cache header said on the first and a later request.
+first), the response bytes as sent (gzipped: the bench asks for it, as every browser does)
+and what a cache header said on the first and a later request.
 Performance is measured here, never asserted in timed tests.
 """
 
