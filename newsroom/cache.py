@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +104,32 @@ def set_many(entries: dict[str, Any], timeout: float | None) -> None:
         outage.failed(error)
         return
     outage.succeeded()
+
+
+class _ReusingClient(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool.
+
+    Django builds a new ``redis.Redis`` for every cache call, and redis-py's constructor
+    rebuilds its table of ~170 response callbacks each time (redis/redis-py#3624): about
+    0.2 ms a call, more than the round trip to Redis. A ``redis.Redis`` is safe to share
+    between threads and, through its pool, after a fork.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """``django.core.cache.backends.redis.RedisCache`` with its clients reused."""
+
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = _ReusingClient

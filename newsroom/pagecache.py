@@ -17,16 +17,20 @@ commenter who sees their own held comment), the "remember me" cookie or a messag
 makes the page theirs: it is rendered for them and marked private.
 """
 
+import functools
 import hashlib
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
@@ -78,7 +82,7 @@ PRIVATE_CACHE_CONTROL = "private, no-cache"
 
 SITE_VERSION_KEY = "pagecache:version"
 ARTICLE_VERSION_KEY = "pagecache:version:article:{slug}"
-PAGE_KEY = "pagecache:page:{versions}:{variant}:{address}"
+PAGE_KEY = "pagecache:page:{variant}:{address}"
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
@@ -95,6 +99,74 @@ def public_cache_control() -> str:
 
 def _new_version(*, expires_at: float | None = None) -> dict:
     return {"token": secrets.token_hex(8), "changed_at": int(time.time()), "expires_at": expires_at}
+
+
+class LocalCopies:
+    """This process's own copy of what it last read from the shared cache: the content
+    versions, trusted for ``NEWSROOM_PAGE_CACHE_LOCAL_MS`` after they were read, and the
+    pages most recently served (at most ``LOCAL_BYTES``), each under the versions it shows.
+
+    A hit on a popular page then costs no round trip to Redis, which cost more than the rest
+    of the hit. Changes made by this process are seen at once (``_bump`` updates the copy);
+    another app server's within that time, when this one reads the versions again.
+    """
+
+    LOCAL_BYTES = 32 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._versions: dict[str, tuple[dict, float]] = {}
+            self._pages: OrderedDict[str, tuple] = OrderedDict()
+            self._bytes = 0
+
+    def versions(self, keys: list[str]) -> dict | None:
+        """The versions under ``keys`` if all are known and recent enough, else None."""
+        trusted_since = time.monotonic() - settings.NEWSROOM_PAGE_CACHE_LOCAL_MS / 1000
+        found = {}
+        for key in keys:
+            known = self._versions.get(key)
+            if known is None or known[1] < trusted_since:
+                return None
+            found[key] = known[0]
+        return found
+
+    def remember_versions(self, versions: dict[str, dict]) -> None:
+        now = time.monotonic()
+        for key, version in versions.items():
+            self._versions[key] = (version, now)
+
+    def page(self, key: str) -> tuple | None:
+        with self._lock:
+            entry = self._pages.get(key)
+            if entry is not None:
+                self._pages.move_to_end(key)
+            return entry
+
+    def keep_page(self, key: str, entry: tuple) -> None:
+        size = len(entry[-1])
+        if size > self.LOCAL_BYTES // 8 or settings.NEWSROOM_PAGE_CACHE_LOCAL_MS <= 0:
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[-1])
+            self._pages[key] = entry
+            self._bytes += size
+            while self._bytes > self.LOCAL_BYTES:
+                _, dropped = self._pages.popitem(last=False)
+                self._bytes -= len(dropped[-1])
+
+
+local_copies = LocalCopies()
+
+
+def _store_versions(versions: dict[str, dict]) -> None:
+    shared_cache.set_many(versions, None)
+    local_copies.remember_versions(versions)
 
 
 # Functions, each naming the next moment its app's pages change by themselves (an article
@@ -118,9 +190,9 @@ def _bump(*, article_slug: str | None) -> None:
     if article_slug is None:
         moment = next_timed_change()
         version = _new_version(expires_at=moment.timestamp() if moment else None)
-        shared_cache.set_many({SITE_VERSION_KEY: version}, None)
+        _store_versions({SITE_VERSION_KEY: version})
     else:
-        shared_cache.set_many({ARTICLE_VERSION_KEY.format(slug=article_slug): _new_version()}, None)
+        _store_versions({ARTICLE_VERSION_KEY.format(slug=article_slug): _new_version()})
 
 
 def content_changed(*, article_slug: str | None = None) -> None:
@@ -136,46 +208,74 @@ def content_changed(*, article_slug: str | None = None) -> None:
         transaction.on_commit(lambda: _bump(article_slug=article_slug))
 
 
-def _versions(article_slug: str | None) -> tuple[dict, dict | None]:
-    keys = [SITE_VERSION_KEY]
-    if article_slug is not None:
-        keys.append(ARTICLE_VERSION_KEY.format(slug=article_slug))
-    found = shared_cache.get_many(keys)
+def _versions(found: dict, article_slug: str | None) -> tuple[dict, dict | None]:
+    """The content versions among ``found`` (this process's recent copy, or read from the
+    shared cache with the page in one round trip); one missing or past its expiry is started
+    afresh."""
     site = found.get(SITE_VERSION_KEY)
     if site is None or (site["expires_at"] is not None and time.time() >= site["expires_at"]):
         moment = next_timed_change()
         site = _new_version(expires_at=moment.timestamp() if moment else None)
-        shared_cache.set_many({SITE_VERSION_KEY: site}, None)
+        _store_versions({SITE_VERSION_KEY: site})
     article = None
     if article_slug is not None:
         key = ARTICLE_VERSION_KEY.format(slug=article_slug)
         article = found.get(key)
         if article is None:
             article = _new_version()
-            shared_cache.set_many({key: article}, None)
+            _store_versions({key: article})
     return site, article
 
 
-def page_key(request: HttpRequest, site: dict, article: dict | None) -> str:
+def _tokens(site: dict, article: dict | None) -> tuple[str, str | None]:
+    return site["token"], article["token"] if article else None
+
+
+# Query parameters that change what a public page shows: keyset pages (older, newer),
+# numbered pages (page; p of a sitemap) and the comment thread's own (thread, cpage, rpage,
+# replytocom). Any other (utm_source, fbclid, a cache-buster) is dropped before the view
+# runs, so it neither bypasses the cache nor fills it with copies of one page.
+# tests/test_pagecache.py checks every parameter a public view reads is here.
+PAGE_PARAMS = frozenset({"older", "newer", "page", "p", "thread", "cpage", "rpage", "replytocom"})
+
+
+def strip_unread_params(request: HttpRequest) -> None:
+    """Drop the query parameters no public page reads (see ``PAGE_PARAMS``)."""
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if name in PAGE_PARAMS
+    ]
+    request.META["QUERY_STRING"] = urlencode(kept)
+    request.GET = QueryDict(request.META["QUERY_STRING"])
+
+
+def page_key(request: HttpRequest) -> str:
     """Where this page is kept: its address (with host and scheme, which absolute links on
-    it carry), gzipped or not, under the content versions it shows."""
-    versions = site["token"] + (f"-{article['token']}" if article else "")
+    it carry), gzipped or not. The entry names the content versions it was rendered with."""
     gzip = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
     address = hashlib.sha256(
         f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
     ).hexdigest()
-    return PAGE_KEY.format(versions=versions, variant="gz" if gzip else "id", address=address)
+    return PAGE_KEY.format(variant="gz" if gzip else "id", address=address)
 
 
 # The middleware ----------------------------------------------------------------------------
 
 
-def _view_name(request: HttpRequest) -> tuple[str, dict] | None:
+@functools.lru_cache(maxsize=4096)
+def _view_name(path: str, urlconf: str) -> tuple[str | None, str | None]:
+    """The URL name of the view at ``path`` and the slug it is given. Remembered (a bounded
+    number of paths), so a cache hit does not walk the URL patterns: only a miss does, when
+    Django resolves the path for the view."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path, urlconf)
     except Resolver404:
-        return None
-    return match.view_name, match.kwargs
+        return None, None
+    return match.view_name, match.kwargs.get("slug")
 
 
 def shared_request(request: HttpRequest) -> bool:
@@ -205,24 +305,29 @@ class PageCacheMiddleware:
     """Serve public pages to anonymous readers from the shared cache; send Cache-Control,
     a strong ETag and Last-Modified on public pages, and 304 to a matching conditional GET.
 
-    Placed above CompressionMiddleware, so a page is stored as sent (gzipped or not, two
-    entries) and its ETag is that of the bytes sent: a strong ETag, and a hit costs no gzip.
+    First of all middleware, so a hit runs none of the others and no query: a page is
+    stored as sent, with the headers they added (security, CSP, compression: gzipped or
+    not, two entries), and its ETag is that of the bytes sent, a strong ETag.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
+        # Files served by WhiteNoise or the media server: no page of ours lives there.
+        self.static_prefixes = tuple(
+            "/" + url.lstrip("/") for url in (settings.STATIC_URL, settings.MEDIA_URL) if url
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.method != "GET":
+        if request.method != "GET" or request.path_info.startswith(self.static_prefixes):
             return self.get_response(request)
-        resolved = _view_name(request)
-        view_name = resolved[0] if resolved else None
+        view_name, slug = _view_name(request.path_info, settings.ROOT_URLCONF)
         if view_name in PRIVATE_VIEWS:
             response = self.get_response(request)
             response["Cache-Control"] = PRIVATE_CACHE_CONTROL
             return response
         if view_name not in PUBLIC_VIEWS:
             return self.get_response(request)
+        strip_unread_params(request)
         if not shared_request(request):
             return self._personal(request)
 
@@ -230,12 +335,26 @@ class PageCacheMiddleware:
         key = site = article = None
         if keep_for > 0:
             scope = COMMENTS_SCOPE.get(view_name)
-            slug = resolved[1].get("slug") if scope == "slug" else scope
-            site, article = _versions(slug)
-            key = page_key(request, site, article)
-            stored = shared_cache.get_many([key]).get(key)
-            if stored is not None:
-                status, headers, content = stored
+            article_slug = slug if scope == "slug" else scope
+            key = page_key(request)
+            version_keys = [SITE_VERSION_KEY]
+            if article_slug is not None:
+                version_keys.append(ARTICLE_VERSION_KEY.format(slug=article_slug))
+            found = local_copies.versions(version_keys)
+            if found is not None:  # read recently: the page may be here too
+                site, article = _versions(found, article_slug)
+                stored = local_copies.page(key)
+                if stored is None or stored[0] != _tokens(site, article):
+                    stored = shared_cache.get_many([key]).get(key)
+            else:  # the versions and the page, in one round trip
+                found = shared_cache.get_many([*version_keys, key])
+                stored = found.pop(key, None)
+                local_copies.remember_versions(found)
+                site, article = _versions(found, article_slug)
+            if stored is not None and stored[0] == _tokens(site, article):
+                if stored is not local_copies.page(key):
+                    local_copies.keep_page(key, stored)
+                _, status, headers, content = stored
                 response = HttpResponse(content, status=status, headers=headers)
                 response["X-Cache"] = "hit"
                 return _answer(request, response)
@@ -263,11 +382,13 @@ class PageCacheMiddleware:
             changed_at = max(site["changed_at"], article["changed_at"] if article else 0)
             response.headers.setdefault("Last-Modified", http_date(changed_at))
         _set_etag(response)
-        if key is not None:
-            headers = dict(response.items())
-            shared_cache.set_many(
-                {key: (response.status_code, headers, response.content)}, keep_for
-            )
+        # Kept as sent, headers of every middleware included; never a page whose policy
+        # carries this request's script nonce (a nonce must not be shared).
+        if key is not None and "'nonce-" not in response.get("Content-Security-Policy", ""):
+            entry = (_tokens(site, article), response.status_code, dict(response.items()))
+            entry = (*entry, response.content)
+            shared_cache.set_many({key: entry}, keep_for)
+            local_copies.keep_page(key, entry)
         response["X-Cache"] = "miss"
         return _answer(request, response)
 

@@ -78,15 +78,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a hit is the stored response, headers of every middleware below included, and
+    # runs none of them and no query (newsroom/pagecache.py).
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads request.POST (the CSRF check does): a form in UTF-16 is a 400.
     "newsroom.middleware.FormCharsetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Above compression (a hit is served as stored, gzipped or not) and above sessions, CSRF
-    # and authentication: a hit runs none of them, and no query (newsroom/pagecache.py).
-    "newsroom.pagecache.PageCacheMiddleware",
     # Below WhiteNoise, so static files (compressed ahead of time) never pass through it;
     # above everything that writes the body. newsroom/compression.py says why it is safe.
     "newsroom.compression.CompressionMiddleware",
@@ -163,7 +163,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
         }
@@ -375,6 +375,10 @@ NEWSROOM_PRIVACY_CONTACT = os.environ.get("NEWSROOM_PRIVACY_CONTACT", "").strip(
 NEWSROOM_PAGE_CACHE_SECONDS = env_int(
     "NEWSROOM_PAGE_CACHE_SECONDS", 600 if REDIS_URL or DEBUG else 0
 )
+# How long an app server trusts its own copy of the content versions (newsroom/pagecache.py):
+# changes made through another server reach its readers within this time. 0: ask Redis on
+# every request.
+NEWSROOM_PAGE_CACHE_LOCAL_MS = env_int("NEWSROOM_PAGE_CACHE_LOCAL_MS", 500)
 NEWSROOM_CACHE_MAX_AGE = env_int("NEWSROOM_CACHE_MAX_AGE", 0)
 NEWSROOM_CACHE_S_MAXAGE = env_int("NEWSROOM_CACHE_S_MAXAGE", 60)
 NEWSROOM_CACHE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_CACHE_STALE_WHILE_REVALIDATE", 30)

@@ -5,15 +5,18 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from newsroom.pagecache import local_copies
 from tests.factories import AuthorFactory, SectionFactory, SourceFactory
 
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     """Each test writes uploads to its own folder, and starts with an empty cache (which
-    remembers, among other things, which image renditions exist in the media folder)."""
+    remembers, among other things, which image renditions exist in the media folder), this
+    process's copies of cached pages included."""
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    local_copies.clear()
 
 
 def pytest_sessionfinish(session, exitstatus):

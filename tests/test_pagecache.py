@@ -1,5 +1,6 @@
 """The shared page cache and the HTTP caching headers of public pages (newsroom/pagecache.py)."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -152,6 +153,118 @@ def test_gzip_and_plain_readers_get_their_own_copy(article):
     assert hit["X-Cache"] == "hit"
     assert hit["Content-Encoding"] == "gzip"
     assert hit["ETag"] != plain["ETag"]  # strong ETags name the bytes sent
+
+
+def test_a_hit_carries_the_security_headers_of_the_page(article):
+    url = article.get_absolute_url()
+    first = reader().get(url)
+    hit = reader().get(url)
+    assert hit["X-Cache"] == "hit"
+    for header in (
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "X-Frame-Options",
+    ):
+        assert hit[header] == first[header], header
+
+
+def test_tracking_parameters_share_the_page_of_the_plain_address(article):
+    url = article.get_absolute_url()
+    assert reader().get(url)["X-Cache"] == "miss"
+    for query in ("?utm_source=newsletter&utm_medium=email", "?fbclid=IwAR0xyz", "?_=1700000"):
+        response = reader().get(url + query)
+        assert response["X-Cache"] == "hit", query
+    assert "utm_source" not in reader().get(url + "?utm_source=Пошта 📨").content.decode()
+
+
+def test_parameters_a_page_reads_keep_their_own_copies(article, settings):
+    settings.NEWSROOM_PAGE_SIZE = 2
+    for number in range(3):
+        ArticleFactory(title=f"Older story {number}", section=article.section)
+    home = reverse("articles:home")
+    first_page = reader().get(home)
+    cursor = first_page.content.decode().split("?older=", 1)[1].split('"', 1)[0]
+    older = reader().get(f"{home}?older={cursor}&utm_campaign=x")
+    assert older["X-Cache"] == "miss"
+    assert older.content != first_page.content
+    assert reader().get(f"{home}?older={cursor}")["X-Cache"] == "hit"
+
+
+def test_every_parameter_public_pages_read_is_part_of_the_cache_key():
+    """A parameter read by a public view but dropped from the key would serve one reader's
+    page to another: every ``request.GET`` name outside the admin is a page parameter, or
+    one of the search page's (private, never cached)."""
+    import ast
+    from pathlib import Path
+
+    from newsroom.pagecache import PAGE_PARAMS
+
+    root = Path(__file__).resolve().parent.parent
+    read: set[str] = set()
+    for app in ("articles", "authors", "comments", "newsroom", "images", "accounts"):
+        for module in (root / app).rglob("*.py"):
+            if "admin" in module.name or "migrations" in module.parts:
+                continue
+            tree = ast.parse(module.read_text())
+            constants = {  # NAME = "thread": a parameter read through its constant
+                target.id: node.value.value
+                for node in tree.body
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                for target in node.targets
+                if isinstance(target, ast.Name)
+            }
+            for node in ast.walk(tree):
+                target = None
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    if node.func.attr == "get" and node.args:
+                        target, name = node.func.value, node.args[0]
+                elif isinstance(node, ast.Subscript):
+                    target, name = node.value, node.slice
+                if isinstance(target, ast.Attribute) and target.attr == "GET":
+                    if isinstance(name, ast.Name):
+                        name = ast.Constant(constants.get(name.id, name.id))
+                    assert isinstance(name, ast.Constant), f"{module}: a parameter read by {name}"
+                    read.add(name.value)
+    search_page = {"q", "section", "author"}
+    login_lockout = {"REDIRECT_FIELD_NAME"}  # accounts/lockout.py: the login's "next"
+    assert read - PAGE_PARAMS == search_page | login_lockout
+    assert read | {"p"} >= PAGE_PARAMS  # p: django.contrib.sitemaps reads it
+
+
+def test_a_hit_on_a_recently_served_page_needs_no_round_trip_to_the_shared_cache(
+    article, monkeypatch
+):
+    from newsroom import cache as shared_cache
+
+    url = article.get_absolute_url()
+    reader().get(url)
+    calls = []
+    real_get_many = shared_cache.get_many
+    monkeypatch.setattr(
+        shared_cache, "get_many", lambda keys: calls.append(keys) or real_get_many(keys)
+    )
+    assert reader().get(url)["X-Cache"] == "hit"
+    assert calls == []
+
+
+def test_another_servers_change_is_seen_once_the_local_copy_is_old(article, settings):
+    """What another app server does reaches this one through the shared cache: this process
+    trusts its copy of the versions for NEWSROOM_PAGE_CACHE_LOCAL_MS, then reads them again."""
+    from django.core.cache import cache
+
+    from newsroom import pagecache
+
+    settings.NEWSROOM_PAGE_CACHE_LOCAL_MS = 100
+    url = article.get_absolute_url()
+    reader().get(url)
+    # Another server bumps the site version in the shared cache; this process is not told.
+    cache.set(pagecache.SITE_VERSION_KEY, pagecache._new_version(), None)
+    assert reader().get(url)["X-Cache"] == "hit"  # its copy is still recent
+    time.sleep(0.15)
+    assert reader().get(url)["X-Cache"] == "miss"
 
 
 # Readers with cookies --------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """The page cache across app servers: two gunicorn instances share one Redis; a change made
-by another process (an app server of its own, here the test) is seen fresh by both at once.
+by another process (an app server of its own, here the test) is seen fresh by both within a
+second.
 """
 
 import os
 import subprocess
+import time
 from contextlib import ExitStack
 
 import pytest
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REDIS_URL = os.environ.get("PAGECACHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 SHARED = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "newsroom.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "newsroom",
     }
@@ -74,12 +76,23 @@ def shared_cache(settings):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
 
 
+def within_a_second(seen) -> bool:
+    """Whether ``seen()`` comes true within the second the issue allows: each app server
+    trusts its copy of the content versions for NEWSROOM_PAGE_CACHE_LOCAL_MS (500 ms)."""
+    deadline = time.monotonic() + 1.0
+    while not seen():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def get(url: str, path: str):
     """A reader with no cookies, through the proxy in front of both servers (one host)."""
     return Reader(url).get(path, headers={"Accept-Encoding": "identity", "Host": "localhost"})
 
 
-def test_publishing_is_seen_at_once_by_every_app_server(app_servers, shared_cache):
+def test_publishing_is_seen_within_a_second_by_every_app_server(app_servers, shared_cache):
     server_a, server_b = app_servers
     ArticleFactory(title="Yesterdays news", authors=[AuthorFactory()])
     assert get(server_a, "/").headers["X-Cache"] == "miss"
@@ -93,12 +106,11 @@ def test_publishing_is_seen_at_once_by_every_app_server(app_servers, shared_cach
     workflow.transition(draft, action="publish", actor=UserFactory(is_superuser=True))
 
     for server in (server_b, server_a):
-        page = get(server, "/")
-        assert "Breaking: the bridge reopens" in page.body
+        assert within_a_second(lambda s=server: "Breaking: the bridge reopens" in get(s, "/").body)
     assert get(server_b, "/").headers["X-Cache"] == "hit"
 
 
-def test_an_approved_comment_is_seen_at_once_by_every_app_server(app_servers, shared_cache):
+def test_an_approved_comment_is_seen_within_a_second_by_every_app_server(app_servers, shared_cache):
     server_a, server_b = app_servers
     article = ArticleFactory(authors=[AuthorFactory()])
     path = article.get_absolute_url()
@@ -108,5 +120,5 @@ def test_an_approved_comment_is_seen_at_once_by_every_app_server(app_servers, sh
     comment = make_comment(article, status="pending", body="Seen from every server.")
     actions.approve([comment], actor=UserFactory(is_superuser=True))
 
-    assert "Seen from every server." in get(server_a, path).body
-    assert "Seen from every server." in get(server_b, path).body
+    for server in (server_a, server_b):
+        assert within_a_second(lambda s=server: "Seen from every server." in get(s, path).body)

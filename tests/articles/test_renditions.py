@@ -237,7 +237,7 @@ def test_images_still_show_when_redis_is_down(client, settings):
     """The rendition cache only saves work; before it, no public page needed the cache."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
         }
     }
