@@ -1,5 +1,5 @@
 """Test settings with the page cache on and Redis as the shared cache, for gunicorn
-processes started by the tests (tests/test_pagecache_gunicorn.py); REDIS_URL names it."""
+processes started by the tests (tests/test_app_servers.py); REDIS_URL names it."""
 
 import os
 

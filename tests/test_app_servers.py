@@ -1,17 +1,26 @@
-"""The page cache across app servers: two gunicorn instances share one Redis; a change made
-by another process (an app server of its own, here the test) is seen fresh by both within a
-second.
+"""More than one app server: two gunicorn instances share one database and one Redis, as
+several machines behind a load balancer would. A change made by another process (an app
+server of its own, here the test) is seen fresh by both within a second; a reader may be sent
+to either server from one request to the next, and the comment rules, their session and the
+"remember me" cookie hold across both.
 """
 
 import os
 import subprocess
+import threading
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
 import pytest
 import redis
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 
 from articles import workflow
+from comments.models import Comment
 from comments.moderation import actions
 from tests.comments.helpers import make_comment
 from tests.comments.live import Reader
@@ -47,6 +56,9 @@ def app_servers(django_db_setup, tmp_path_factory):
         "DATABASE_URL": database_url(),
         "DATABASE_CONN_MAX_AGE": "0",  # the test run drops the database at the end
         "REDIS_URL": REDIS_URL,
+        "NEWSROOM_COMMENT_MIN_SECONDS": "0",
+        "NEWSROOM_COMMENT_FLOOD_SECONDS": "15",
+        "NEWSROOM_COMMENT_MODERATION": "all",
     }
     urls = []
     with ExitStack() as stack:
@@ -122,3 +134,82 @@ def test_an_approved_comment_is_seen_within_a_second_by_every_app_server(app_ser
 
     for server in (server_a, server_b):
         assert within_a_second(lambda s=server: "Seen from every server." in get(s, path).body)
+
+
+# Readers and moderators sent to either server -------------------------------------------
+
+
+def on(reader: Reader, server: str) -> Reader:
+    """The same browser (its cookies), its next request sent to ``server``."""
+    reader.base_url = server
+    return reader
+
+
+def test_a_form_from_one_server_posts_through_the_other_and_its_author_sees_it(app_servers):
+    server_a, server_b = app_servers
+    article = ArticleFactory(authors=[AuthorFactory()])
+    reader = Reader(server_a)
+    action, hidden = reader.comment_form(article.get_absolute_url())
+    fields = {"name": "Олена", "email": "olena@example.com", "body": "Привіт з Києва 🌻"}
+
+    answer = on(reader, server_b).post(action, {**hidden, **fields, "remember": "on"})
+
+    assert answer.status == 302, answer.body[:1000]
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    # Held: its author sees it, through either server; nobody else does.
+    for server in (server_a, server_b):
+        page = on(reader, server).get(article.get_absolute_url())
+        assert "Привіт з Києва 🌻" in page.body
+    assert "Привіт з Києва" not in get(server_a, article.get_absolute_url()).body
+
+
+def test_the_flood_rule_counts_posts_made_through_both_servers(app_servers):
+    server_a, server_b = app_servers
+    article = ArticleFactory(authors=[AuthorFactory()])
+    statuses = []
+    for number, server in enumerate((server_a, server_b)):
+        reader = Reader(server)
+        action, hidden = reader.comment_form(article.get_absolute_url())
+        fields = {"name": "נועה", "email": "noa@example.com", "body": f"הודעה {number} 🚀"}
+        statuses.append(reader.post(action, {**hidden, **fields}).status)
+
+    assert statuses == [302, 429]
+    assert Comment.objects.count() == 1
+
+
+def test_twenty_identical_posts_split_across_servers_store_one(app_servers):
+    article = ArticleFactory(authors=[AuthorFactory()])
+    same = {"name": "Reader 🦊", "email": "fox@example.com", "body": "First! 🎉"}
+    prepared = []
+    for number in range(20):
+        reader = Reader(app_servers[number % 2])
+        action, hidden = reader.comment_form(article.get_absolute_url())
+        prepared.append((reader, action, {**hidden, **same}))
+    start = threading.Barrier(len(prepared))
+
+    def post(item) -> int:
+        reader, action, data = item
+        start.wait()
+        return reader.post(action, data).status
+
+    with ThreadPoolExecutor(max_workers=len(prepared)) as pool:
+        statuses = Counter(pool.map(post, prepared))
+
+    assert Comment.objects.count() == 1
+    assert statuses == {302: 1, 409: 19}, statuses
+
+
+def test_a_moderators_session_from_one_server_works_on_the_other(app_servers):
+    server_a, server_b = app_servers
+    moderator = UserFactory(username="модератор", is_staff=True, is_superuser=True)
+    session = SessionStore()
+    session[SESSION_KEY] = str(moderator.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = moderator.get_session_auth_hash()
+    session.save()
+    cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"}
+
+    for server in (server_a, server_b):
+        answer = Reader(server).get("/admin/comments/comment/?status=pending", headers=cookie)
+        assert answer.status == 200, (server, answer.status)  # not sent to the login page
+        assert "модератор" in answer.body
