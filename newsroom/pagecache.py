@@ -32,6 +32,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
 from . import cache as shared_cache
+from . import frontcache
 
 # Pages that look the same to every anonymous reader, by URL name.
 PUBLIC_VIEWS = frozenset(
@@ -134,6 +135,7 @@ def content_changed(*, article_slug: str | None = None) -> None:
     _bump(article_slug=article_slug)
     if transaction.get_connection().in_atomic_block:  # outside one, nothing is pending
         transaction.on_commit(lambda: _bump(article_slug=article_slug))
+    frontcache.content_changed(article_slug=article_slug)
 
 
 def _versions(article_slug: str | None) -> tuple[dict, dict | None]:
@@ -259,6 +261,10 @@ class PageCacheMiddleware:
         elif "Vary" in response:
             del response["Vary"]
         response["Cache-Control"] = public_cache_control()
+        scope = COMMENTS_SCOPE.get(view_name)  # for front caches to ban by (frontcache.py)
+        response[frontcache.SCOPE_HEADER] = frontcache.page_scopes(
+            resolved[1].get("slug") if scope == "slug" else scope
+        )
         if site is not None:  # nothing on the page changed since the versions did
             changed_at = max(site["changed_at"], article["changed_at"] if article else 0)
             response.headers.setdefault("Last-Modified", http_date(changed_at))
