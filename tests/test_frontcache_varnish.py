@@ -343,3 +343,11 @@ def test_ban_is_refused_from_an_address_outside_the_acl(stack):
     assert request(stack.varnish, "BAN", "/").status == 400
 
     assert get(stack.varnish, path).front_cache == "hit"
+
+
+def test_two_readers_never_share_the_comment_forms_tokens(stack):
+    article = ArticleFactory(authors=[AuthorFactory()])
+    tokens_path = f"/articles/{article.slug}/comments/tokens/"
+    answers = [get(stack.varnish, tokens_path) for _ in range(2)]
+    assert [answer.front_cache for answer in answers] == ["miss", "miss"]
+    assert answers[0].body != answers[1].body  # each reader's own form token
