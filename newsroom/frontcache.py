@@ -12,6 +12,10 @@ sends ``BAN`` with the scope's name to every front cache in ``NEWSROOM_FRONT_CAC
 Varnish (deploy/varnish/newsroom.vcl) drops every page naming it. A CDN keys pages by the
 same names (Fastly surrogate keys, Cloudflare cache tags) and purges them the same way.
 
+Pages that change with time rather than an event (a scheduled article going live) get no
+ban: while the page cache is on, they carry that moment in ``X-Newsroom-Changes-At``, and
+Varnish keeps them no longer.
+
 Sent at once rather than queued as a task: a change must be seen within a second, and a
 task waits for the worker's next poll. Each cache gets one request with a short timeout,
 so a cache that is down costs the editor's action at most that; it is logged once when it
@@ -21,16 +25,20 @@ fails and once when it answers again, and its pages are stale at most until thei
 
 import http.client
 import logging
+import math
 import threading
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponse
+from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
 
 SCOPE_HEADER = "X-Newsroom-Scope"
+CHANGES_AT_HEADER = "X-Newsroom-Changes-At"
 SITE_SCOPE = "site"
 # Long enough for a cache on the local network, short enough that one that is down (or a
 # firewall that drops the packets) does not hold up the editor's action.
@@ -52,6 +60,14 @@ def page_scopes(article_slug: str | None) -> str:
     if article_slug is None:
         return SITE_SCOPE
     return f"{SITE_SCOPE} {scope_name(article_slug)}"
+
+
+def mark_next_change(response: HttpResponse, moment: float | None) -> None:
+    """Name the moment this page changes with no one acting (a scheduled article going live,
+    comments closing; ``None``: no such moment is known). No ban comes then, so a front
+    cache must keep the page no longer."""
+    if moment is not None:
+        response[CHANGES_AT_HEADER] = http_date(math.ceil(moment))
 
 
 def content_changed(*, article_slug: str | None = None) -> None:

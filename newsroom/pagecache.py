@@ -268,6 +268,7 @@ class PageCacheMiddleware:
         if site is not None:  # nothing on the page changed since the versions did
             changed_at = max(site["changed_at"], article["changed_at"] if article else 0)
             response.headers.setdefault("Last-Modified", http_date(changed_at))
+            frontcache.mark_next_change(response, site["expires_at"])
         _set_etag(response)
         if key is not None:
             headers = dict(response.items())

@@ -4,14 +4,18 @@ project's VCL, is tested in tests/test_frontcache_varnish.py; here a small HTTP 
 stands in for it and records what it is sent."""
 
 import logging
+import math
 import socket
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
 
 from articles import workflow
 from comments.moderation import actions
@@ -203,3 +207,20 @@ def test_front_cache_addresses_are_read_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert "['http://10.0.0.5:6081', 'https://cache.example:8443']" in result.stdout
+
+
+def test_pages_name_the_moment_a_scheduled_article_goes_live(settings, editor, commit):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600  # the moment is the site version's expiry
+    ArticleFactory(authors=[AuthorFactory()])
+    home = reverse("articles:home")
+    assert frontcache.CHANGES_AT_HEADER not in Client().get(home).headers
+
+    goes_live = timezone.now() + timedelta(hours=2, seconds=0.3)
+    draft = ArticleFactory(draft=True, authors=[AuthorFactory()])
+    with commit():
+        workflow.transition(draft, action="publish", actor=editor, publish_at=goes_live)
+    answer = Client().get(home)
+    # Rounded up: a front cache keeps the page to that second, never past the moment.
+    assert answer.headers[frontcache.CHANGES_AT_HEADER] == http_date(
+        math.ceil(goes_live.timestamp())
+    )

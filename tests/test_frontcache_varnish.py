@@ -1,6 +1,7 @@
 """Varnish in front of gunicorn, with the project's VCL (deploy/varnish/newsroom.vcl): it keeps
 public pages for readers without cookies, and a change empties exactly the pages it touches,
 at once, whether it is made by the app server behind Varnish or by another one (the test).
+As in production, the site's own page cache is on, in Redis shared with the test process.
 
 Needs Debian's `varnish` package (varnishd); without it the module is skipped and says why,
 except in CI (CI=true), where it must run.
@@ -14,10 +15,13 @@ import subprocess
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings as django_settings
+from django.utils import timezone
 
 from articles import revisions, workflow
 from comments.moderation import actions
@@ -33,6 +37,8 @@ from tests.comments.test_remember_me_gunicorn import (
 )
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
+# Database 6: the other suites and tools on this Redis use 0, 1, 5 and 7.
+REDIS_URL = os.environ.get("FRONTCACHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 VCL = PROJECT_ROOT / "deploy" / "varnish" / "newsroom.vcl"
 VARNISHD = shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin:/usr/local/sbin")
 REQUIRED = os.environ.get("CI") == "true"
@@ -118,7 +124,8 @@ def stack(django_db_setup, tmp_path_factory):
     access_log.touch()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",  # DEBUG off; the site's page cache off
+        "DJANGO_SETTINGS_MODULE": "tests.settings_shared_cache",  # DEBUG off, page cache on
+        "REDIS_URL": REDIS_URL,
         "DATABASE_URL": database_url(),
         "DATABASE_CONN_MAX_AGE": "0",  # the test run drops the database at the end
         "NEWSROOM_FRONT_CACHE_URLS": f"http://{varnish}",
@@ -177,13 +184,23 @@ def stack(django_db_setup, tmp_path_factory):
         wait_until_listening(backend_port, gunicorn, gunicorn_log)
         wait_until_listening(varnish_port, varnishd, varnish_log)
         yield Stack(varnish=varnish, backend=f"127.0.0.1:{backend_port}", access_log=access_log)
+    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 @pytest.fixture(autouse=True)
 def _empty_front_cache(stack, settings):
-    """Each test starts with an empty Varnish (every public page names the site scope), and
-    this process, a second app server, bans through it too."""
+    """Each test starts with an empty Varnish (every public page names the site scope) and
+    an empty page cache; this process, a second app server, shares both."""
+    redis.Redis.from_url(REDIS_URL).flushdb()
     assert request(stack.varnish, "BAN", "/", headers={"X-Newsroom-Scope": "site"}).status == 200
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "newsroom",
+        }
+    }
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
     settings.NEWSROOM_FRONT_CACHE_URLS = [f"http://{stack.varnish}"]
     frontcache.unreachable._down.clear()
 
@@ -354,3 +371,20 @@ def test_two_readers_never_share_the_comment_forms_tokens(stack):
     answers = [get(stack.varnish, tokens_path) for _ in range(2)]
     assert [answer.front_cache for answer in answers] == ["miss", "miss"]
     assert answers[0].body != answers[1].body  # each reader's own form token
+
+
+def test_a_scheduled_article_appears_through_varnish_when_it_goes_live(stack, editor, settings):
+    ArticleFactory(title="Already out", authors=[AuthorFactory()])
+    draft = ArticleFactory(draft=True, title="Embargoed: the budget 📊", authors=[AuthorFactory()])
+    goes_live = timezone.now() + timedelta(seconds=2)
+    workflow.transition(draft, action="publish", actor=editor, publish_at=goes_live)
+    settings.NEWSROOM_FRONT_CACHE_URLS = []  # no ban from here on: the moment alone counts
+
+    assert frontcache.CHANGES_AT_HEADER in get(stack.backend, "/").headers
+    before = get(stack.varnish, "/")
+    assert "Embargoed" not in before.body
+    assert frontcache.CHANGES_AT_HEADER not in before.headers
+    assert get(stack.varnish, "/").front_cache == "hit"
+
+    time.sleep(max(0, (goes_live - timezone.now()).total_seconds()) + 1.1)  # seconds in HTTP dates
+    assert "Embargoed: the budget 📊" in get(stack.varnish, "/").body

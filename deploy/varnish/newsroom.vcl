@@ -82,14 +82,25 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         return (deliver);
     }
+    # A page that changes by itself at a known moment (a scheduled article going live,
+    # comments closing) is kept until then and no longer: no ban comes at that moment. The
+    # site names it while its page cache is on.
+    if (beresp.http.X-Newsroom-Changes-At && beresp.http.Cache-Control ~ "public" &&
+            !beresp.http.Set-Cookie &&
+            std.time(beresp.http.X-Newsroom-Changes-At, now + 1y) - now < beresp.ttl) {
+        set beresp.ttl = std.time(beresp.http.X-Newsroom-Changes-At, now + 1y) - now;
+        set beresp.grace = 0s;
+        return (deliver);
+    }
     # Then Varnish's built-in rules: an answer with Set-Cookie, or Cache-Control private,
     # no-cache or no-store, is not kept either. Varnish reads s-maxage (before max-age) into
     # the object's TTL and stale-while-revalidate into its grace by itself.
 }
 
 sub vcl_deliver {
-    # The scope names are for bans, not for readers.
+    # The scope names and the moment of change are for this cache, not for readers.
     unset resp.http.X-Newsroom-Scope;
+    unset resp.http.X-Newsroom-Changes-At;
     # Age > 0 and X-Varnish with two ids tell a hit; this says it in a word.
     if (obj.hits > 0) {
         set resp.http.X-Front-Cache = "hit";
