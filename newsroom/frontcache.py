@@ -17,7 +17,7 @@ ban: while the page cache is on, they carry that moment in ``X-Newsroom-Changes-
 Varnish keeps them no longer.
 
 Sent at once rather than queued as a task: a change must be seen within a second, and a
-task waits for the worker's next poll. Each cache gets one request with a short timeout,
+task waits for the worker's next poll (every second) and for the tasks ahead of it. Each cache gets one request with a short timeout,
 so a cache that is down costs the editor's action at most that; it is logged once when it
 fails and once when it answers again, and its pages are stale at most until their
 ``s-maxage`` and grace run out.
