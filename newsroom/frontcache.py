@@ -7,7 +7,7 @@ Every public page names its *scopes* in the ``X-Newsroom-Scope`` header, space-s
 ``comments:%2A`` for the latest-comments feeds (any article's comments). They are the
 content versions of the site's own page cache (newsroom/pagecache.py), spelt for a header.
 
-When a version is bumped, the transaction that made the change has committed, the site
+When a version is bumped and the transaction that made the change has committed, the site
 sends ``BAN`` with the scope's name to every front cache in ``NEWSROOM_FRONT_CACHE_URLS``;
 Varnish (deploy/varnish/newsroom.vcl) drops every page naming it. A CDN keys pages by the
 same names (Fastly surrogate keys, Cloudflare cache tags) and purges them the same way.
@@ -17,10 +17,10 @@ ban: while the page cache is on, they carry that moment in ``X-Newsroom-Changes-
 Varnish keeps them no longer.
 
 Sent at once rather than queued as a task: a change must be seen within a second, and a
-task waits for the worker's next poll (every second) and for the tasks ahead of it. Each cache gets one request with a short timeout,
-so a cache that is down costs the editor's action at most that; it is logged once when it
-fails and once when it answers again, and its pages are stale at most until their
-``s-maxage`` and grace run out.
+task waits for the worker's next poll (every second) and for the tasks ahead of it. Each
+cache gets one request with a short timeout, so a cache that is down costs the editor's
+action at most that; it is logged once when it fails and once when it answers again, and
+its pages are stale at most until their ``s-maxage`` and grace run out.
 """
 
 import http.client
