@@ -36,6 +36,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
 from . import cache as shared_cache
+from . import frontcache
 
 # Pages that look the same to every anonymous reader, by URL name.
 PUBLIC_VIEWS = frozenset(
@@ -206,6 +207,7 @@ def content_changed(*, article_slug: str | None = None) -> None:
     _bump(article_slug=article_slug)
     if transaction.get_connection().in_atomic_block:  # outside one, nothing is pending
         transaction.on_commit(lambda: _bump(article_slug=article_slug))
+    frontcache.content_changed(article_slug=article_slug)
 
 
 def _versions(found: dict, article_slug: str | None) -> tuple[dict, dict | None]:
@@ -340,7 +342,10 @@ class PageCacheMiddleware:
             version_keys = [SITE_VERSION_KEY]
             if article_slug is not None:
                 version_keys.append(ARTICLE_VERSION_KEY.format(slug=article_slug))
-            found = local_copies.versions(version_keys)
+            # A front cache asking after a ban must get the change at once, even one made
+            # through another app server: it would keep the page for s-maxage.
+            trusted = frontcache.FETCH_HEADER not in request.headers
+            found = local_copies.versions(version_keys) if trusted else None
             if found is not None:  # read recently: the page may be here too
                 site, article = _versions(found, article_slug)
                 stored = local_copies.page(key)
@@ -378,9 +383,14 @@ class PageCacheMiddleware:
         elif "Vary" in response:
             del response["Vary"]
         response["Cache-Control"] = public_cache_control()
+        scope = COMMENTS_SCOPE.get(view_name)  # for front caches to ban by (frontcache.py)
+        response[frontcache.SCOPE_HEADER] = frontcache.page_scopes(
+            slug if scope == "slug" else scope
+        )
         if site is not None:  # nothing on the page changed since the versions did
             changed_at = max(site["changed_at"], article["changed_at"] if article else 0)
             response.headers.setdefault("Last-Modified", http_date(changed_at))
+            frontcache.mark_next_change(response, site["expires_at"])
         _set_etag(response)
         # Kept as sent, headers of every middleware included; never a page whose policy
         # carries this request's script nonce (a nonce must not be shared).

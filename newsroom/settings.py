@@ -384,6 +384,25 @@ NEWSROOM_CACHE_S_MAXAGE = env_int("NEWSROOM_CACHE_S_MAXAGE", 60)
 NEWSROOM_CACHE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_CACHE_STALE_WHILE_REVALIDATE", 30)
 # How many proxies in front of the app append to X-Forwarded-For (0: use the socket address).
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
+# Front caches (Varnish; newsroom/frontcache.py) that a change sends BAN to, by address.
+NEWSROOM_FRONT_CACHE_URLS = env_list("NEWSROOM_FRONT_CACHE_URLS")
+
+
+def _is_http_address(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError when it is not a port number)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
+for _front_cache in NEWSROOM_FRONT_CACHE_URLS:
+    if not _is_http_address(_front_cache):
+        raise ImproperlyConfigured(
+            "NEWSROOM_FRONT_CACHE_URLS must be comma-separated http:// or https:// addresses "
+            f"such as http://127.0.0.1:6081, not {_front_cache!r}."
+        )
 
 # Content-Security-Policy (Django's own middleware): scripts and styles only from this site,
 # inline scripts only with the request's nonce (`{% csp_nonce_attr %}`; the admin and

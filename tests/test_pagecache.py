@@ -267,6 +267,20 @@ def test_another_servers_change_is_seen_once_the_local_copy_is_old(article, sett
     assert reader().get(url)["X-Cache"] == "miss"
 
 
+def test_a_front_cache_fetching_after_a_ban_gets_another_servers_change_at_once(article, settings):
+    from django.core.cache import cache
+
+    from newsroom import frontcache, pagecache
+
+    settings.NEWSROOM_PAGE_CACHE_LOCAL_MS = 60_000
+    url = article.get_absolute_url()
+    reader().get(url)
+    cache.set(pagecache.SITE_VERSION_KEY, pagecache._new_version(), None)  # another server
+    assert reader().get(url)["X-Cache"] == "hit"  # a reader of this server: its copy
+    fetch = reader().get(url, headers={frontcache.FETCH_HEADER: "fetch"})
+    assert fetch["X-Cache"] == "miss"
+
+
 # Readers with cookies --------------------------------------------------------------------
 
 
