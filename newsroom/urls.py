@@ -6,13 +6,19 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt, sitemap_index
+from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from articles.urls import author_urlpatterns
 from images.renditions import RENDITIONS_DIR
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap_index, name="sitemap-index"),
+    # Served from the page cache (newsroom/pagecache.py), refreshed by every change.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,
