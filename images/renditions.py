@@ -10,6 +10,7 @@ cache once per image instead of asking the storage about every width and format:
 each on a local disk, an HTTP request each on object storage. The worker marks what it made.
 """
 
+import functools
 import hashlib
 import io
 import logging
@@ -87,24 +88,39 @@ def renditions(
 ) -> list[Rendition]:
     """The renditions of ``field_file`` made so far, at each width not larger than the
     original. Nothing is made here: pages call this while a reader waits."""
+    return renditions_by_format(field_file, widths, (extension,), original_size=original_size)[
+        extension
+    ]
+
+
+def renditions_by_format(
+    field_file,
+    widths: tuple[int, ...],
+    extensions: tuple[str, ...],
+    *,
+    original_size: tuple[int, int],
+) -> dict[str, list[Rendition]]:
+    """``renditions()`` in each of ``extensions`` (a <picture>'s WebP and fallback), asking
+    the cache once for all of them."""
     original_width, original_height = original_size
     names = {
-        width: rendition_name(field_file.name, width, extension)
+        (extension, width): rendition_name(field_file.name, width, extension)
+        for extension in extensions
         for width in usable_widths(widths, original_width)
     }
     prefix = _cache_prefix()
     keys = {name: f"{prefix}{name}" for name in names.values()}
     known = _known(list(keys.values()))
     found, missing = {}, {}
-    result = []
-    for width, name in names.items():
+    result: dict[str, list[Rendition]] = {extension: [] for extension in extensions}
+    for (extension, width), name in names.items():
         state = known.get(keys[name])
         if state is None:  # not known either way: the storage answers, once per period
             state = default_storage.exists(name)
             (found if state else missing)[keys[name]] = state
         if state:
             height = round(original_height * width / original_width)
-            result.append(Rendition(default_storage.url(name), width, height))
+            result[extension].append(Rendition(default_storage.url(name), width, height))
     if found:
         _remember(found, KNOWN_FOR_SECONDS)
     if missing:
@@ -143,11 +159,17 @@ def make_all(original: str, widths: tuple[int, ...]) -> int:
 def _cache_prefix() -> str:
     """Names the media storage: two sites (staging and production) sharing one Redis must
     not take each other's files for their own."""
-    where = [
-        getattr(default_storage, attribute, "")
-        for attribute in ("endpoint_url", "bucket_name", "location")
-    ]
-    return f"rendition:{hashlib.sha1(repr(where).encode()).hexdigest()[:8]}:"  # noqa: S324
+    return _prefix_for(
+        tuple(
+            getattr(default_storage, attribute, "")
+            for attribute in ("endpoint_url", "bucket_name", "location")
+        )
+    )
+
+
+@functools.lru_cache(maxsize=16)  # keyed by the storage's place, so it follows a change
+def _prefix_for(where: tuple) -> str:
+    return f"rendition:{hashlib.sha1(repr(list(where)).encode()).hexdigest()[:8]}:"  # noqa: S324
 
 
 # The cache only saves work: with Redis down, pages ask the storage as they did before, and
