@@ -14,6 +14,7 @@ import functools
 import hashlib
 import io
 import logging
+import posixpath
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -30,8 +31,16 @@ logger = logging.getLogger(__name__)
 KNOWN_FOR_SECONDS = 24 * 60 * 60
 
 # Where renditions are stored in the media; their names never change meaning, so they are
-# served as immutable (newsroom/urls.py and the README's nginx block).
+# served as immutable (media_cache_control() and the README's nginx block).
 RENDITIONS_DIR = "renditions/"
+
+# How long browsers and CDNs keep media, as the site serves it (newsroom/urls.py) and as it
+# is stored on object storage (images/storage.py). Uploads are never overwritten (the
+# storage picks a new name) and a rendition is named after its original and width, so its
+# address always means the same bytes: kept for good. An original gets an hour, so one
+# taken down from the media leaves caches soon after.
+RENDITION_CACHE_CONTROL = "public, max-age=31536000, immutable"
+ORIGINAL_CACHE_CONTROL = "public, max-age=3600"
 
 # How long "this rendition is not made yet" is believed: pages then show the original without
 # asking the storage on every view; the worker's "made" replaces it at once on a shared cache.
@@ -71,6 +80,13 @@ def fallback_extension(original: str) -> str | None:
     if suffix in {".png", ".webp"}:
         return suffix[1:]
     return None  # GIF and anything else: served as uploaded
+
+
+def media_cache_control(name: str) -> str:
+    """The Cache-Control of the media file ``name``, normalised as the storage and Django's
+    static serve() do ("renditions/../x" is not a rendition)."""
+    in_renditions = posixpath.normpath(name).lstrip("/").startswith(RENDITIONS_DIR)
+    return RENDITION_CACHE_CONTROL if in_renditions else ORIGINAL_CACHE_CONTROL
 
 
 def usable_widths(widths: tuple[int, ...], original_width: int) -> list[int]:
