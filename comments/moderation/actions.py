@@ -35,7 +35,7 @@ from ..models import (
     normalise_email,
     normalise_ip,
 )
-from ..notifications import CONFIRMATION_INTERVAL, is_blocked
+from ..notifications import CONFIRMATION_INTERVAL
 from ..tasks import (
     notify_comment_approved,
     notify_moderators,
@@ -233,15 +233,17 @@ def request_notifications(comment: Comment, *, on_approval: bool, on_reply: bool
     """Store what the commenter asked to be emailed about; ask an unconfirmed address to
     confirm.
 
-    Spam asks for nothing (it is not told it was caught, and must not mail anyone), nor does
-    a blocked address; "when published" means nothing for a comment published at once. The
+    Spam asks for nothing (it is not told it was caught, and must not mail anyone): that
+    covers a blocked address or domain, whose comments the blocklist rule makes spam (and the
+    mail tasks check the blocklist again before sending). "When published" means nothing
+    for a comment published at once. The
     confirmation mail is claimed by one conditional UPDATE of the address row: of any number
     of concurrent posts, one sets ``confirmation_sent_at`` and queues the mail, the rest find
     it set within the day and queue nothing.
     """
     on_approval = on_approval and comment.status == Comment.Status.PENDING
     on_reply = on_reply and comment.status in {Comment.Status.PENDING, Comment.Status.APPROVED}
-    if not (on_approval or on_reply) or is_blocked(comment.email):
+    if not (on_approval or on_reply):
         return
     address, _ = NotificationAddress.objects.get_or_create(email=comment.email)
     CommentSubscription.objects.create(
