@@ -140,11 +140,6 @@ def is_moderator(user) -> bool:
     return user.is_active and user.has_perm(MODERATE_COMMENT)
 
 
-def can_publish(user) -> bool:
-    """Publishing (and the other editors' calls: see ``is_editor``)."""
-    return is_editor(user)
-
-
 def can_edit(user, article: RoleArticle) -> bool:
     """Editors edit anything; writers only their own drafts and returned articles."""
     if not user.is_active or not user.has_perm(CHANGE_ARTICLE):
@@ -175,13 +170,3 @@ def can_use_media_library(user) -> bool:
         and user.is_staff
         and (user.has_perm("images.view_image") or user.has_perm("images.change_image"))
     )
-
-
-def can_share_previews(user) -> bool:
-    """Preview links show a draft to anyone holding them: an editor's decision."""
-    return is_editor(user)
-
-
-def can_correct(user) -> bool:
-    """Corrections and updates are added to (and removed from) articles by editors."""
-    return is_editor(user)

@@ -113,7 +113,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj is None or self.has_change_permission(request, obj):
             # Form-only fields; a read-only view has no form to carry them.
             publishing += ["workflow_note", "loaded_version"]
-        if roles.can_publish(request.user):
+        if roles.is_editor(request.user):
             publishing.insert(1, "published_at")
         # The byline inline follows the first fieldset (change_form.html).
         return [
@@ -171,7 +171,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return allowed and (obj is None or roles.can_edit(request.user, obj))
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and roles.can_publish(request.user)
+        return super().has_delete_permission(request, obj) and roles.is_editor(request.user)
 
     def get_list_display_links(self, request, list_display):
         if not self.has_change_permission(request) and not roles.is_writer(request.user):
@@ -230,7 +230,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_actions"] = workflow.available_actions(request.user, obj or Article())
-        context["can_publish"] = roles.can_publish(request.user)
+        context["can_publish"] = roles.is_editor(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Saves refresh the cached pages through the workflow and revisions; deletes have no

@@ -95,7 +95,7 @@ class PreviewLinkForm(forms.Form):
 
 def previews(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     article = _article(request, model_admin, pk)
-    if not roles.can_share_previews(request.user):
+    if not roles.is_editor(request.user):
         raise PermissionDenied
     form = PreviewLinkForm(request.POST if "create" in request.POST else None)
     if request.method == "POST":
@@ -138,7 +138,7 @@ class RemoveNoteForm(forms.Form):
 
 def notes(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     article = _article(request, model_admin, pk)
-    if not roles.can_correct(request.user):
+    if not roles.is_editor(request.user):
         raise PermissionDenied
     form = NoteForm(request.POST if "add" in request.POST else None)
     remove_form = RemoveNoteForm(request.POST if "remove" in request.POST else None)

@@ -563,6 +563,20 @@ class BodyImage(models.Model):
         return f"Body of “{self.article.title}”"
 
 
+def shows_image_file(name: str) -> bool:
+    """Whether a published article shows the library image stored as ``name``, as its
+    featured image (pages, teasers, related cards) or in its body (asked by images.usage)."""
+    published = Article.objects.published()
+    return (
+        Image.objects.filter(file=name)
+        .filter(
+            Exists(published.filter(image=OuterRef("pk")))
+            | Exists(BodyImage.objects.filter(image=OuterRef("pk"), article__in=published))
+        )
+        .exists()
+    )
+
+
 class ArticleTransition(models.Model):
     """One step of the workflow: who moved the article from which status to which, and why."""
 

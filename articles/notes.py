@@ -14,7 +14,7 @@ from .workflow import WorkflowError
 
 def add_note(article: Article, *, kind: str, text: str, actor) -> ArticleNote:
     """A correction, update or clarification; the article counts as updated now."""
-    if not roles.can_correct(actor):
+    if not roles.is_editor(actor):
         raise PermissionDenied("Only editors add corrections and updates.")
     if not text.strip():
         raise WorkflowError("Write the text of the note.")
@@ -28,7 +28,7 @@ def add_note(article: Article, *, kind: str, text: str, actor) -> ArticleNote:
 
 
 def remove_note(note: ArticleNote, *, actor, reason: str) -> None:
-    if not roles.can_correct(actor):
+    if not roles.is_editor(actor):
         raise PermissionDenied("Only editors remove notes.")
     if not reason.strip():
         raise WorkflowError("Say why the note is removed.")

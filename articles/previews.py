@@ -13,7 +13,7 @@ from .workflow import WorkflowError
 
 
 def create_preview_link(article: Article, *, actor, hours: int = 48) -> PreviewLink:
-    if not roles.can_share_previews(actor):
+    if not roles.is_editor(actor):
         raise PermissionDenied("You may not share previews.")
     if not 1 <= hours <= 24 * 30:
         raise WorkflowError("A preview link can last from 1 hour to 30 days.")
@@ -23,7 +23,7 @@ def create_preview_link(article: Article, *, actor, hours: int = 48) -> PreviewL
 
 
 def revoke_preview_link(link: PreviewLink, *, actor) -> None:
-    if not roles.can_share_previews(actor):
+    if not roles.is_editor(actor):
         raise PermissionDenied("You may not revoke previews.")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Exists, Max, OuterRef
 from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse
@@ -13,8 +12,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
-
-from newsroom import cache
 
 from .models import Article, Section, Source, TaggedArticle, authors_with_published_articles
 
@@ -88,30 +85,6 @@ SITEMAPS = {
     "authors": AuthorSitemap,
     "sources": SourceSitemap,
 }
-
-# The index is served from the shared cache for this long. Search engines read it often, and
-# building it counts every section's items; an article published or changed meanwhile
-# appears in its lastmod within this time (its own sitemap page is never cached). A timeout
-# rather than a purge: a scheduled article goes live with no event to purge on.
-SITEMAP_INDEX_SECONDS = 300
-# Headers of the index kept with its content.
-_KEPT_HEADERS = ("Content-Type", "Last-Modified", "X-Robots-Tag")
-
-
-def sitemap_index(request: HttpRequest) -> HttpResponse:
-    """Django's sitemap index, cached (SITEMAP_INDEX_SECONDS) per scheme and host."""
-    key = f"sitemap-index:{request.scheme}://{request.get_host()}"
-    cached = cache.get_many([key]).get(key)
-    if cached is not None:
-        content, headers = cached
-        return HttpResponse(content, headers=headers)
-    response = sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
-    response.render()
-    if response.status_code == 200:
-        headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-        cache.set_many({key: (response.content, headers)}, SITEMAP_INDEX_SECONDS)
-    return response
-
 
 NEWS_WINDOW = timedelta(hours=48)
 

@@ -44,7 +44,7 @@ class Action:
     def allowed(self, user, article: Article) -> bool:
         """Whether this user may press this button at all (the status is checked apart)."""
         if self.editors_only:
-            return roles.can_publish(user)
+            return roles.is_editor(user)
         return article.pk is None or roles.can_edit(user, article)
 
     def success_message(self, article: Article) -> str:
@@ -116,7 +116,7 @@ EDITOR_ONLY_FIELDS = ("is_featured", "comments_enabled")
 
 def editor_only_fields(user) -> tuple[str, ...]:
     """The article fields this user may see but not change."""
-    return () if roles.can_publish(user) else EDITOR_ONLY_FIELDS
+    return () if roles.is_editor(user) else EDITOR_ONLY_FIELDS
 
 
 def available_actions(user, article: Article) -> list[Action]:

@@ -3,7 +3,7 @@ from django.db.models import Count
 
 from images.admin import thumbnail
 from images.tasks import queue_renditions
-from newsroom.pagecache import ChangesPublicPagesAdmin
+from newsroom.pagecache import ChangesPublicPagesAdmin, content_changed
 
 from .models import Author
 
@@ -33,9 +33,12 @@ class AuthorAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if "photo" in form.changed_data:
-            queue_renditions(obj.photo, kind="portrait")
+        # ModelAdmin's save without ChangesPublicPagesAdmin's refresh, made here once: by the
+        # new photo's renditions task when one is queued (every author's photo is shown, so
+        # it refreshes the pages once the renditions are made), else right away.
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+        if not ("photo" in form.changed_data and queue_renditions(obj.photo, kind="portrait")):
+            content_changed()
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("bylines"))

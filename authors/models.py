@@ -112,3 +112,9 @@ class Author(models.Model):
     @property
     def public_website(self) -> str:
         return self.website if is_web_address(self.website) else ""
+
+
+def shows_photo_file(name: str) -> bool:
+    """Whether an author's page and bio boxes show the photo stored as ``name``: every
+    author has a public page (asked by images.usage)."""
+    return Author.objects.filter(photo=name).exists()

@@ -36,7 +36,7 @@ from .models import (
     NotificationAddress,
     normalise_email,
 )
-from .moderation.actions import comments_changed
+from .moderation.actions import change_status, comments_changed
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,18 @@ ERASED_MARK = "[erased]"
 # What an erased comment's text becomes when the text is removed too (moderators see it).
 REMOVED_TEXT = "[text erased at the commenter's request]"
 ERASE_ACTION = "erase"
+# What an erasure sets on each comment (besides the status of a visible one whose text goes).
+ERASED_FIELDS = (
+    "name",
+    "email",
+    "website",
+    "ip_address",
+    "user_agent",
+    "user",
+    "hold_reasons",
+    "body",
+    "original_body",
+)
 
 
 def email_variants(email: str) -> set[str]:
@@ -210,8 +222,8 @@ def erase_commenter_data(*, email: str, remove_text: bool, actor=None) -> Erasur
         ).count()
         texts_removed = 0
         note = "personal data erased on request; text " + ("removed" if remove_text else "kept")
+        taken_off: list[Comment] = []  # visible comments whose text goes: they leave the site
         for comment in comments:
-            from_status = comment.status
             comment.name = ANONYMOUS_NAME
             # Empty, not a placeholder address: no reader can type an empty address, so no
             # new comment ever counts these as its author's earlier approved ones.
@@ -225,20 +237,33 @@ def erase_commenter_data(*, email: str, remove_text: bool, actor=None) -> Erasur
                 comment.body = REMOVED_TEXT
                 comment.original_body = ""
                 texts_removed += 1
-                if comment.status == Comment.Status.APPROVED:
-                    comment.status = Comment.Status.REMOVED
-            comment.save()
+            if remove_text and comment.status == Comment.Status.APPROVED:
+                taken_off.append(comment)
+                continue
+            comment.save(update_fields=ERASED_FIELDS)
             ModerationLogEntry.objects.create(
                 comment=comment,
                 actor=actor,
                 action=ERASE_ACTION,
-                from_status=from_status,
+                from_status=comment.status,
                 to_status=comment.status,
                 reason=note,
             )
+        # Saved and logged with their status change, and their pages refreshed.
+        change_status(
+            taken_off,
+            to_status=Comment.Status.REMOVED,
+            actor=actor,
+            reason=note,
+            action=ERASE_ACTION,
+            also_saved=ERASED_FIELDS,
+        )
         _scrub_log(comments, secrets)
-        # Cached article pages and comment feeds still show the name and text: drop them.
-        comments_changed({comment.article_id for comment in comments})
+        # Cached article pages and comment feeds still show the others' name and text.
+        comments_changed(
+            {comment.article_id for comment in comments}
+            - {comment.article_id for comment in taken_off}
+        )
         # Deleting the address deletes its subscriptions; an address erased and asking again
         # starts over with a new confirmation.
         _, deleted = NotificationAddress.objects.filter(email__in=variants).delete()

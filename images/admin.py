@@ -6,12 +6,12 @@ from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 
 from accounts import roles
-from newsroom.pagecache import ChangesPublicPagesAdmin
 
 from .forms import ImageForm
 from .models import Image
 from .renditions import fallback_extension, renditions
 from .tasks import queue_renditions
+from .usage import refresh_pages_showing
 
 SUMMARY_WIDTH = 800
 
@@ -58,7 +58,10 @@ class UsageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Image)
-class ImageAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
+class ImageAdmin(admin.ModelAdmin):
+    """Cached pages are refreshed only for an image a public page shows (images.usage), once
+    per change. Deleting never refreshes them: whatever shows an image protects it."""
+
     form = ImageForm
     list_display = [
         "list_thumbnail",
@@ -106,8 +109,9 @@ class ImageAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
-        if "file" in form.changed_data:
-            queue_renditions(obj.file, kind="image")
+        if "file" in form.changed_data and queue_renditions(obj.file, kind="image"):
+            return  # the renditions task refreshes the pages once the new file's are made
+        refresh_pages_showing(obj.file.name)
 
     def get_urls(self):
         return [

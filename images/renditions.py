@@ -10,9 +10,11 @@ cache once per image instead of asking the storage about every width and format:
 each on a local disk, an HTTP request each on object storage. The worker marks what it made.
 """
 
+import functools
 import hashlib
 import io
 import logging
+import posixpath
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -29,8 +31,16 @@ logger = logging.getLogger(__name__)
 KNOWN_FOR_SECONDS = 24 * 60 * 60
 
 # Where renditions are stored in the media; their names never change meaning, so they are
-# served as immutable (newsroom/urls.py and the README's nginx block).
+# served as immutable (media_cache_control() and the README's nginx block).
 RENDITIONS_DIR = "renditions/"
+
+# How long browsers and CDNs keep media, as the site serves it (newsroom/urls.py) and as it
+# is stored on object storage (images/storage.py). Uploads are never overwritten (the
+# storage picks a new name) and a rendition is named after its original and width, so its
+# address always means the same bytes: kept for good. An original gets an hour, so one
+# taken down from the media leaves caches soon after.
+RENDITION_CACHE_CONTROL = "public, max-age=31536000, immutable"
+ORIGINAL_CACHE_CONTROL = "public, max-age=3600"
 
 # How long "this rendition is not made yet" is believed: pages then show the original without
 # asking the storage on every view; the worker's "made" replaces it at once on a shared cache.
@@ -72,6 +82,13 @@ def fallback_extension(original: str) -> str | None:
     return None  # GIF and anything else: served as uploaded
 
 
+def media_cache_control(name: str) -> str:
+    """The Cache-Control of the media file ``name``, normalised as the storage and Django's
+    static serve() do ("renditions/../x" is not a rendition)."""
+    in_renditions = posixpath.normpath(name).lstrip("/").startswith(RENDITIONS_DIR)
+    return RENDITION_CACHE_CONTROL if in_renditions else ORIGINAL_CACHE_CONTROL
+
+
 def usable_widths(widths: tuple[int, ...], original_width: int) -> list[int]:
     """The widths not larger than the original, and the original's own if it is smaller."""
     return sorted({w for w in widths if w < original_width} | {min(max(widths), original_width)})
@@ -87,24 +104,39 @@ def renditions(
 ) -> list[Rendition]:
     """The renditions of ``field_file`` made so far, at each width not larger than the
     original. Nothing is made here: pages call this while a reader waits."""
+    return renditions_by_format(field_file, widths, (extension,), original_size=original_size)[
+        extension
+    ]
+
+
+def renditions_by_format(
+    field_file,
+    widths: tuple[int, ...],
+    extensions: tuple[str, ...],
+    *,
+    original_size: tuple[int, int],
+) -> dict[str, list[Rendition]]:
+    """``renditions()`` in each of ``extensions`` (a <picture>'s WebP and fallback), asking
+    the cache once for all of them."""
     original_width, original_height = original_size
     names = {
-        width: rendition_name(field_file.name, width, extension)
+        (extension, width): rendition_name(field_file.name, width, extension)
+        for extension in extensions
         for width in usable_widths(widths, original_width)
     }
     prefix = _cache_prefix()
     keys = {name: f"{prefix}{name}" for name in names.values()}
     known = _known(list(keys.values()))
     found, missing = {}, {}
-    result = []
-    for width, name in names.items():
+    result: dict[str, list[Rendition]] = {extension: [] for extension in extensions}
+    for (extension, width), name in names.items():
         state = known.get(keys[name])
         if state is None:  # not known either way: the storage answers, once per period
             state = default_storage.exists(name)
             (found if state else missing)[keys[name]] = state
         if state:
             height = round(original_height * width / original_width)
-            result.append(Rendition(default_storage.url(name), width, height))
+            result[extension].append(Rendition(default_storage.url(name), width, height))
     if found:
         _remember(found, KNOWN_FOR_SECONDS)
     if missing:
@@ -143,11 +175,17 @@ def make_all(original: str, widths: tuple[int, ...]) -> int:
 def _cache_prefix() -> str:
     """Names the media storage: two sites (staging and production) sharing one Redis must
     not take each other's files for their own."""
-    where = [
-        getattr(default_storage, attribute, "")
-        for attribute in ("endpoint_url", "bucket_name", "location")
-    ]
-    return f"rendition:{hashlib.sha1(repr(where).encode()).hexdigest()[:8]}:"  # noqa: S324
+    return _prefix_for(
+        tuple(
+            getattr(default_storage, attribute, "")
+            for attribute in ("endpoint_url", "bucket_name", "location")
+        )
+    )
+
+
+@functools.lru_cache(maxsize=16)  # keyed by the storage's place, so it follows a change
+def _prefix_for(where: tuple) -> str:
+    return f"rendition:{hashlib.sha1(repr(list(where)).encode()).hexdigest()[:8]}:"  # noqa: S324
 
 
 # The cache only saves work: with Redis down, pages ask the storage as they did before, and

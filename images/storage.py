@@ -2,23 +2,17 @@
 settings when NEWSROOM_S3_BUCKET is set.
 
 Each object is stored with the Cache-Control the site itself sends for media
-(newsroom/urls.py): a rendition's name always means the same bytes, so a browser or CDN keeps
-it for a year; an original gets an hour, so one taken down leaves caches soon after.
+(``media_cache_control`` in images/renditions.py): a rendition for a year as immutable, an
+original for an hour.
 """
 
 from storages.backends.s3 import S3Storage
 
-from .renditions import RENDITIONS_DIR
-
-RENDITION_CACHE_CONTROL = "public, max-age=31536000, immutable"
-ORIGINAL_CACHE_CONTROL = "public, max-age=3600"
+from .renditions import media_cache_control
 
 
 class MediaStorage(S3Storage):
     def get_object_parameters(self, name: str) -> dict:
         parameters = super().get_object_parameters(name)
-        in_renditions = name.lstrip("/").startswith(RENDITIONS_DIR)
-        parameters.setdefault(
-            "CacheControl", RENDITION_CACHE_CONTROL if in_renditions else ORIGINAL_CACHE_CONTROL
-        )
+        parameters.setdefault("CacheControl", media_cache_control(name))
         return parameters

@@ -421,8 +421,8 @@ def _private(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:
 
 
 class ChangesPublicPagesAdmin:
-    """For the admin of anything public pages show (sections, authors, tags, sources,
-    images): every save or delete through it refreshes the cached pages."""
+    """For the admin of anything public pages show (sections, authors, tags, sources):
+    every save or delete through it refreshes the cached pages."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from images.renditions import media_cache_control
 from tests.factories import ArticleFactory, ImageFactory, image_file
 from tests.helpers import parse
 
@@ -55,3 +56,18 @@ def test_a_path_that_only_starts_like_a_rendition_is_not_immutable(client, artic
     response = client.get(f"/media/renditions/../{original}")
     assert response.status_code == 200
     assert "immutable" not in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("renditions/0123456789ab/street-800w.webp", IMMUTABLE),
+        ("/renditions/0123456789ab/вулиця-480w.jpg", IMMUTABLE),
+        ("images/2026/12/street.jpg", "public, max-age=3600"),
+        ("renditions/../images/2026/12/street.jpg", "public, max-age=3600"),
+        ("images/renditions/street.jpg", "public, max-age=3600"),
+    ],
+)
+def test_object_storage_and_the_site_give_a_file_the_same_cache_control(name, expected):
+    """images/storage.py stores each object with it; newsroom/urls.py serves with it."""
+    assert media_cache_control(name) == expected

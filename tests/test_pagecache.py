@@ -426,6 +426,21 @@ def test_a_held_comment_leaves_the_cached_page(article, editor):
     assert reader().get(url)["X-Cache"] == "hit"
 
 
+def test_a_comment_held_by_readers_reports_leaves_the_cached_page(article, settings):
+    settings.NEWSROOM_COMMENT_REPORTS_TO_HOLD = 1
+    comment = make_comment(article, body="Дамба не витримає 🌊")
+    url = article.get_absolute_url()
+    assert "Дамба не витримає 🌊" in cached(url)
+    actions.report_comment(
+        comment_id=comment.pk,
+        reason="abuse",
+        note="",
+        keys=actions.reader_keys(ip_address="203.0.113.9", user_agent="Firefox"),
+        now=timezone.now(),
+    )
+    assert "Дамба не витримає 🌊" not in fresh(url)
+
+
 def test_editing_an_approved_comment_refreshes_its_article(article, editor):
     comment = make_comment(article, body="Teh dam held.")
     url = article.get_absolute_url()

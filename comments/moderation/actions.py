@@ -35,7 +35,7 @@ from ..models import (
     normalise_email,
     normalise_ip,
 )
-from ..notifications import CONFIRMATION_INTERVAL, is_blocked
+from ..notifications import CONFIRMATION_INTERVAL
 from ..tasks import (
     notify_comment_approved,
     notify_moderators,
@@ -233,15 +233,17 @@ def request_notifications(comment: Comment, *, on_approval: bool, on_reply: bool
     """Store what the commenter asked to be emailed about; ask an unconfirmed address to
     confirm.
 
-    Spam asks for nothing (it is not told it was caught, and must not mail anyone), nor does
-    a blocked address; "when published" means nothing for a comment published at once. The
+    Spam asks for nothing (it is not told it was caught, and must not mail anyone): that
+    covers a blocked address or domain, whose comments the blocklist rule makes spam (and the
+    mail tasks check the blocklist again before sending). "When published" means nothing
+    for a comment published at once. The
     confirmation mail is claimed by one conditional UPDATE of the address row: of any number
     of concurrent posts, one sets ``confirmation_sent_at`` and queues the mail, the rest find
     it set within the day and queue nothing.
     """
     on_approval = on_approval and comment.status == Comment.Status.PENDING
     on_reply = on_reply and comment.status in {Comment.Status.PENDING, Comment.Status.APPROVED}
-    if not (on_approval or on_reply) or is_blocked(comment.email):
+    if not (on_approval or on_reply):
         return
     address, _ = NotificationAddress.objects.get_or_create(email=comment.email)
     CommentSubscription.objects.create(
@@ -331,18 +333,22 @@ def change_status(
     reason: str = "",
     action: str = "",
     changed_comments: list[Comment] | None = None,
+    also_saved: Iterable[str] = (),
 ) -> int:
-    """Move comments to ``to_status``, logging each real change. Returns how many changed;
-    ``changed_comments``, if given, receives them."""
+    """Move comments to ``to_status``, logging each real change, and refresh the cached
+    pages that show them. Returns how many changed; ``changed_comments``, if given, receives
+    them. ``also_saved`` names other fields the caller has set on the comments, saved in the
+    same UPDATE as the status (for a comment that changes)."""
     changed = 0
     shown_on = set()  # articles whose readers see the change: to or from approved
+    update_fields = ["status", *also_saved]
     with transaction.atomic():
         for comment in comments:
             if comment.status == to_status:
                 continue
             from_status = comment.status
             comment.status = to_status
-            comment.save(update_fields=["status"])
+            comment.save(update_fields=update_fields)
             ModerationLogEntry.objects.create(
                 comment=comment,
                 actor=actor,
@@ -571,18 +577,15 @@ def hold_for_reader_reports(comment: Comment, *, report_count: int) -> bool:
     if comment.status != Comment.Status.APPROVED:
         return False
     reason = reported_by_readers_reason(report_count)
-    with transaction.atomic():
-        comment.status = Comment.Status.PENDING
-        # Only this reason: why it was held on submission, long since answered, is in the log.
-        comment.hold_reasons = [reason]
-        comment.save(update_fields=["status", "hold_reasons"])
-        ModerationLogEntry.objects.create(
-            comment=comment,
-            action="reported",
-            from_status=Comment.Status.APPROVED,
-            to_status=Comment.Status.PENDING,
-            reason=reason,
-        )
-        comments_changed([comment.article_id])  # readers no longer see it
-        transaction.on_commit(partial(notify_moderators.enqueue, comment.pk), robust=True)
+    # Only this reason: why it was held on submission, long since answered, is in the log.
+    comment.hold_reasons = [reason]
+    change_status(
+        [comment],
+        to_status=Comment.Status.PENDING,
+        actor=None,
+        reason=reason,
+        action="reported",
+        also_saved=["hold_reasons"],
+    )
+    transaction.on_commit(partial(notify_moderators.enqueue, comment.pk), robust=True)
     return True

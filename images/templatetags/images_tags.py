@@ -3,7 +3,7 @@ import re
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from images.renditions import WIDTHS, fallback_extension, renditions
+from images.renditions import WIDTHS, fallback_extension, renditions_by_format
 
 register = template.Library()
 
@@ -43,9 +43,10 @@ def responsive_image(
     extension = fallback_extension(field_file.name)
     if not (width and height and extension):
         return format_html('<img src="{}"{}>', field_file.url, _attributes(attributes))
-    size = (width, height)
-    webp = renditions(field_file, chosen, "webp", original_size=size)
-    fallback = renditions(field_file, chosen, extension, original_size=size)
+    made = renditions_by_format(
+        field_file, chosen, ("webp", extension), original_size=(width, height)
+    )
+    webp, fallback = made["webp"], made[extension]
     if not fallback:
         return format_html('<img src="{}"{}>', field_file.url, _attributes(attributes))
     attributes["srcset"] = _srcset(fallback)

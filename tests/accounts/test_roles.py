@@ -34,10 +34,7 @@ USER_PREDICATES = {
     "is_editor": {"editor", "superuser"},
     "is_writer": {"writer"},
     "is_moderator": {"moderator", "editor", "superuser"},
-    "can_publish": {"editor", "superuser"},
     "can_open_articles": {"editor", "writer", "superuser"},
-    "can_share_previews": {"editor", "superuser"},
-    "can_correct": {"editor", "superuser"},
     "can_use_media_library": {"editor", "writer", "superuser"},
 }
 

@@ -12,6 +12,7 @@ from PIL import Image
 
 from articles.models import Article
 from images.tasks import queue_renditions
+from newsroom import cache as shared_cache
 from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, image_file
 from tests.helpers import parse
 
@@ -231,6 +232,47 @@ def test_a_second_page_view_does_not_ask_the_storage_about_renditions(client, mo
     assert checked == []
     for img in page.select("main img"):
         assert default_storage.exists(img["src"].removeprefix("/media/"))
+
+
+def test_each_picture_asks_the_cache_once(client, monkeypatch):
+    """A <picture> offers WebP and the original's format: which of both exist is one cache
+    read, not one per format."""
+    for number in range(3):
+        ArticleFactory(
+            image=ImageFactory(file=image_file(f"s{number}.jpg", size=(1700, 900)), alt_text="x")
+        )
+    client.get("/")  # the "made" marks are in the cache
+    reads = []
+    real_get_many = shared_cache.get_many
+    monkeypatch.setattr(
+        shared_cache,
+        "get_many",
+        lambda keys: reads.append(keys) or real_get_many(keys),
+    )
+
+    page = parse(client.get("/"))
+
+    pictures = page.select("main picture")
+    assert len(pictures) == 3
+    for picture in pictures:  # both formats, as before
+        assert picture.find("source", type="image/webp")["srcset"]
+        assert picture.find("img")["srcset"]
+    rendition_reads = [keys for keys in reads if any(k.startswith("rendition:") for k in keys)]
+    assert len(rendition_reads) == 3
+
+
+def test_a_webp_original_is_offered_in_webp_renditions(client):
+    article = ArticleFactory(
+        image=ImageFactory(file=image_file("mist.webp", size=(1000, 500), fmt="WEBP"))
+    )
+
+    picture = parse(client.get(article.get_absolute_url())).find("figure").find("picture")
+
+    webp = srcset_entries(picture.find("source", type="image/webp")["srcset"])
+    fallback = srcset_entries(picture.find("img")["srcset"])
+    assert webp == fallback
+    assert [width for _, width in webp] == [480, 800, 1000]
+    assert all(url.endswith(".webp") for url, _ in webp)
 
 
 def test_images_still_show_when_redis_is_down(client, settings):

@@ -1,14 +1,15 @@
 """Sitemaps and robots.txt (articles/sitemaps.py): only what readers may see; the news window;
-the index costs a fixed number of queries and is served from the cache once built."""
+the index costs a fixed number of queries and is served from the page cache, which every
+change refreshes."""
 
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.utils import timezone
 
+from articles import workflow
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, SourceFactory
 from tests.helpers import (
@@ -179,27 +180,72 @@ def test_index_lastmod_is_the_latest_change_of_a_published_article(client):
     assert lastmod == (now - timedelta(days=1)).isoformat()
 
 
-def test_index_is_served_from_the_cache_with_its_headers(client, django_assert_num_queries):
+@pytest.fixture
+def page_cache_on(settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+
+
+def test_index_is_served_from_the_page_cache_with_its_headers(
+    client, django_assert_num_queries, page_cache_on
+):
     ArticleFactory(tags=["Energy"])
     first = client.get("/sitemap.xml")
 
     with django_assert_num_queries(0):
         again = client.get("/sitemap.xml")
 
+    assert again["X-Cache"] == "hit"
     assert again.content == first.content
     assert again["Content-Type"] == first["Content-Type"]
     assert again["X-Robots-Tag"] == first["X-Robots-Tag"]
 
 
-def test_index_is_rebuilt_when_its_cache_entry_is_gone(client):
+@pytest.mark.parametrize("page_cache_seconds", [600, 0], ids=["page-cache", "no-page-cache"])
+def test_index_shows_a_publication_at_once(client, editor, settings, page_cache_seconds):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = page_cache_seconds
+    now = timezone.now().replace(microsecond=0)
+    ArticleFactory(published_at=now - timedelta(days=3))
+    Article.objects.update(updated_at=now - timedelta(days=3))
+    before = index_entries(client.get("/sitemap.xml"))["sitemap-articles.xml"]
+    draft = ArticleFactory(draft=True, title="Міст знову відкрито 🌉", authors=[AuthorFactory()])
+
+    workflow.transition(draft, action="publish", actor=editor)
+
+    after = index_entries(client.get("/sitemap.xml"))["sitemap-articles.xml"]
+    assert before == (now - timedelta(days=3)).isoformat()
+    assert after != before
+    assert datetime.fromisoformat(after) >= now
+
+
+def test_index_shows_a_scheduled_article_once_it_is_live(client, page_cache_on):
+    with time_machine.travel(NOW, tick=False):
+        ArticleFactory(published_at=NOW - timedelta(days=3))
+        Article.objects.update(updated_at=NOW - timedelta(days=3))
+        ArticleFactory(published_at=NOW + timedelta(hours=1))
+        Article.objects.filter(published_at__gt=NOW).update(updated_at=NOW)
+        before = index_entries(client.get("/sitemap.xml"))["sitemap-articles.xml"]
+    with time_machine.travel(NOW + timedelta(hours=1, seconds=1), tick=False):
+        after = index_entries(client.get("/sitemap.xml"))["sitemap-articles.xml"]
+
+    assert before == (NOW - timedelta(days=3)).isoformat()
+    assert after == (NOW + timedelta(hours=1)).isoformat()
+
+
+def test_index_answers_each_host_with_its_own_addresses(client, page_cache_on):
     ArticleFactory()
-    before = client.get("/sitemap.xml").content
-    ArticleFactory(tags=["Energy"], published_at=timezone.now() + timedelta(days=400))
+    client.get("/sitemap.xml")
 
-    cache.clear()  # what the timeout does
+    other = client.get("/sitemap.xml", HTTP_HOST="127.0.0.1")
 
-    assert client.get("/sitemap.xml").content == before  # the future article changes nothing
-    assert client.get("/sitemap.xml", HTTP_HOST="127.0.0.1").status_code == 200
+    assert other["X-Cache"] == "miss"
+    assert set(index_entries(other)) == {
+        f"sitemap-{name}.xml" for name in ("articles", "sections", "tags", "authors", "sources")
+    }
+    locs = [
+        entry.findtext(f"{SITEMAP}loc")
+        for entry in ElementTree.fromstring(other.content).findall(f"{SITEMAP}sitemap")
+    ]
+    assert all(loc.startswith("http://127.0.0.1/") for loc in locs)
 
 
 @pytest.mark.parametrize("kind", ["tags", "authors", "sources"])

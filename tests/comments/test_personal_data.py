@@ -171,8 +171,16 @@ def test_erase_removing_text_takes_published_comments_off_the_site(client, artic
     assert first.body == second.body == REMOVED_TEXT
     assert first.status == Comment.Status.REMOVED
     assert second.status == Comment.Status.PENDING  # never shown; stays where it was
+    for comment in (first, second):
+        assert comment.name == ANONYMOUS_NAME
+        assert (comment.email, comment.website, comment.user_agent) == ("", "", "")
+        assert comment.ip_address is None
+        assert comment.log_entries.filter(action="erase").count() == 1
     entry = first.log_entries.get(action="erase")
     assert (entry.from_status, entry.to_status) == ("approved", "removed")
+    entry = second.log_entries.get(action="erase")
+    assert (entry.from_status, entry.to_status) == ("pending", "pending")
+    assert entry.reason == "personal data erased on request; text removed"
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Перший коментар" not in page
     assert f"comment-{first.pk}" not in page

@@ -1,8 +1,11 @@
-"""The article page costs the same few queries however many comments it shows."""
+"""The article page costs the same few queries however many comments it shows; posting a
+comment costs a fixed number."""
 
 import pytest
+from django.db import connection
 
-from tests.comments.helpers import make_comment, parse
+from comments.models import BlockedCommenter, Comment, CommentSubscription, NotificationAddress
+from tests.comments.helpers import comment_data, form_timestamp, make_comment, parse, post_url
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +55,56 @@ def test_second_comment_page_same_queries(client, django_assert_num_queries):
         make_comment(article)
     with django_assert_num_queries(ARTICLE_PAGE_QUERIES):
         client.get(f"{article.get_absolute_url()}?cpage=2")
+
+
+# --- posting ---------------------------------------------------------------------------------
+
+# The article; the blocklist (the policy); the same text and the same sender (the refusal
+# rules); an approved comment of the address; the used form tokens (clean-up, insert); the
+# comment (insert, its thread) and its log entry; for mail: the address (get or create), the
+# subscription and the claim of the confirmation mail; then the session that lets the reader
+# see their held comment. Savepoints count as queries.
+POST_ASKING_FOR_MAIL_QUERIES = 27
+# A blocked address is spam: no mail is asked for, nothing of the address is stored.
+POST_BLOCKED_QUERIES = 17
+
+
+def post_queries(expected: int) -> int:
+    """On PostgreSQL, posts from one commenter wait for each other: one advisory lock each
+    on the email, the name and the IP address."""
+    return expected + (3 if connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.parametrize("blocked", [False, True], ids=["asks-for-mail", "blocked"])
+def test_posting_a_comment_costs_a_fixed_number_of_queries(
+    client, settings, django_assert_num_queries, blocked
+):
+    settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
+    article = ArticleFactory()
+    if blocked:
+        BlockedCommenter.objects.create(kind=BlockedCommenter.Kind.EMAIL, value="olena@example.com")
+    data = comment_data(
+        name="Олена Коваль",
+        email="olena@example.com",
+        body="Дякую за статтю 🌻 ‎שלום",
+        notify_approval="on",
+        notify_replies="on",
+    )
+    data["timestamp"] = form_timestamp(client, article)
+
+    expected = POST_BLOCKED_QUERIES if blocked else POST_ASKING_FOR_MAIL_QUERIES
+    with django_assert_num_queries(post_queries(expected)):
+        response = client.post(post_url(article), data)
+
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.body == "Дякую за статтю 🌻 ‎שלום"
+    if blocked:
+        assert comment.status == Comment.Status.SPAM
+        assert not NotificationAddress.objects.exists()
+        assert not CommentSubscription.objects.exists()
+    else:
+        assert comment.status == Comment.Status.PENDING
+        subscription = CommentSubscription.objects.get()
+        assert (subscription.on_approval, subscription.on_reply) == (True, True)
+        assert NotificationAddress.objects.get().confirmation_sent_at is not None

@@ -14,7 +14,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from images.models import Image as LibraryImage
-from images.storage import ORIGINAL_CACHE_CONTROL, RENDITION_CACHE_CONTROL
+from images.renditions import ORIGINAL_CACHE_CONTROL, RENDITION_CACHE_CONTROL
 from tests.factories import ArticleFactory, UserFactory
 from tests.helpers import parse
 from tests.test_settings import run_manage
