@@ -157,7 +157,9 @@ def test_gzip_and_plain_readers_get_their_own_copy(article):
 # Readers with cookies --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cookie", ["sessionid", "newsroom_commenter", "messages"])
+@pytest.mark.parametrize(
+    "cookie", ["sessionid", "newsroom_own_comments", "newsroom_commenter", "messages"]
+)
 def test_readers_with_cookies_bypass_the_cache(cookie, article):
     url = article.get_absolute_url()
     reader().get(url)
