@@ -17,7 +17,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q, Subquery, Value
+from django.db.models import Q
 from django.tasks import Task
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -72,12 +72,9 @@ def current_policy(*, submission: Submission | None = None) -> Policy:
     blocked = BlockedCommenter.objects.order_by()
     if submission is not None:
         email = submission.email.strip().lower()
-        matching = Q(kind=BlockedCommenter.Kind.EMAIL, value=email) | Q(
-            kind=BlockedCommenter.Kind.DOMAIN, value=email.rpartition("@")[2]
-        )
-        if submission.ip_address:
-            matching |= Q(kind=BlockedCommenter.Kind.IP, value=submission.ip_address)
-        blocked = blocked.filter(matching)
+        # Entries of another kind with the same value are harmless: each rule reads its kind.
+        values = {email, email.rpartition("@")[2], submission.ip_address} - {None, ""}
+        blocked = blocked.filter(value__in=values)
     by_kind: dict[str, set[str]] = {kind: set() for kind in BlockedCommenter.Kind.values}
     for kind, value in blocked.values_list("kind", "value"):
         by_kind[kind].add(value)
@@ -160,41 +157,52 @@ class History:
     has_approved_comment: bool
 
 
+def _history_sql() -> str:
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(Comment._meta.get_field(name).column)
+        for name in ("id", *EARLIER_FIELDS)
+    )
+    return (
+        f"SELECT {columns}, 'earlier' AS part FROM {table} WHERE article_id = %s AND body = %s "
+        f"UNION SELECT {columns}, 'earlier' FROM {table} "
+        "WHERE (email = %s OR ip_address = %s) AND submitted_at >= %s "
+        f"UNION SELECT {columns}, 'approved' FROM {table} WHERE id = "
+        f"(SELECT id FROM {table} WHERE email = %s AND status = %s LIMIT 1)"
+    )
+
+
 def commenter_history(submission: Submission, *, policy: Policy) -> History:
     """The stored comments the rules compare a submission with, in one query.
 
     Narrowed only as far as the indexes help, so the rules stay the one definition of a
     duplicate and a flood: the same text on this article (from anyone), and anything from the
     same email or IP within the flood window; plus one approved comment of the email, if any.
-    A UNION of three indexed lookups, not one OR, so each part uses its index.
+    A UNION of three indexed lookups, not one OR, so each part uses its index. Written in
+    SQL: built with the ORM, the same query cost about 3 ms of Python on every post, most of
+    what the post spent outside the database. ``raw`` still converts the values as the ORM
+    would (times, addresses).
     """
-    fields = ("pk", *EARLIER_FIELDS)
-    same_text = Comment.objects.filter(article_id=submission.article_id, body=submission.body)
-    same_sender = Q(email=submission.email)
-    if submission.ip_address:
-        same_sender |= Q(ip_address=submission.ip_address)
     since = submission.received_at - timezone.timedelta(seconds=policy.flood_seconds)
-    recent = Comment.objects.filter(same_sender, submitted_at__gte=since)
-    # One approved comment at most, however many there are (a LIMIT inside the subquery:
-    # SQLite allows none on a UNION's own parts).
-    approved = Comment.objects.filter(email=submission.email, status=Comment.Status.APPROVED)
-    one_approved = Comment.objects.filter(pk=Subquery(approved.order_by().values("pk")[:1]))
-    same_text, recent, one_approved = (
-        query.order_by().annotate(part=Value(part)).values(*fields, "part")
-        for part, query in (("earlier", same_text), ("earlier", recent), ("approved", one_approved))
-    )
-    rows = same_text.union(recent, one_approved).order_by()
-    earlier: dict[int, dict] = {}
+    params = [
+        submission.article_id,
+        submission.body,
+        submission.email,
+        submission.ip_address,  # NULL matches nothing: without an address, the email alone
+        connection.ops.adapt_datetimefield_value(since),
+        submission.email,
+        Comment.Status.APPROVED.value,
+    ]
+    earlier: dict[int, EarlierComment] = {}
     has_approved = False
-    for row in rows:
-        if row.pop("part") == "approved":
+    for row in Comment.objects.raw(_history_sql(), params):
+        if row.part == "approved":
             has_approved = True
         else:
-            earlier[row.pop("pk")] = row
-    return History(
-        earlier=[EarlierComment(**row) for row in earlier.values()],
-        has_approved_comment=has_approved,
-    )
+            earlier[row.pk] = EarlierComment(
+                **{name: getattr(row, name) for name in EARLIER_FIELDS}
+            )
+    return History(earlier=list(earlier.values()), has_approved_comment=has_approved)
 
 
 def submit_comment(
