@@ -11,9 +11,9 @@ Used by the admin's "Personal data" page and by ``manage.py export_commenter_dat
 - if they asked for email notifications: the address, when it was sent a confirmation link
   and when it confirmed, and which comments they asked to hear about.
 
-Nothing else holds it: the "Save my name…" cookie lives only in the reader's browser, the
-session remembers only comment ids (so a reader sees their own held comment), used form
-tokens are kept only as digests, and queued mail tasks carry a comment id, not an address.
+Nothing else holds it: the "Save my name…" cookie lives only in the reader's browser, and so
+does the signed cookie of their own comments' ids (so a reader sees their own held comment);
+used form tokens are kept only as digests, and queued mail tasks carry a comment id, not an address.
 """
 
 import logging
@@ -182,8 +182,8 @@ def export_commenter_data(*, email: str) -> dict[str, Any]:
         },
         "not_stored_on_the_server": [
             "“Save my name, email and website” keeps them in a cookie in your browser only.",
-            "Your browser's session remembers the ids of comments you posted, so that you see "
-            "your own held comment; it expires after two weeks.",
+            "A cookie in your browser remembers the ids of comments you posted, so that you "
+            "see your own held comment; it expires after two weeks.",
         ],
     }
 

@@ -18,7 +18,13 @@ from django.utils import timezone
 from accounts import roles
 
 from . import notifications
-from .models import Comment, CommentSubscription, NotificationAddress, normalise_email
+from .models import (
+    Comment,
+    CommentSubscription,
+    NotificationAddress,
+    UsedFormToken,
+    normalise_email,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +105,7 @@ def purge_comment_ips() -> int:
     Returns how many comments were purged. The flood rule compares the IP of the last
     NEWSROOM_COMMENT_FLOOD_SECONDS only, duplicates compare name, email and text, and the
     blocklist keeps its own copy of a blocked address: none needs an old comment's IP.
+    Expired used form tokens are forgotten in the same run.
     """
     now = timezone.now()
     purged = 0
@@ -117,7 +124,17 @@ def purge_comment_ips() -> int:
             purged,
             settings.NEWSROOM_COMMENT_IP_RETENTION_DAYS,
         )
+    forget_expired_form_tokens(now=now)
     return purged
+
+
+def forget_expired_form_tokens(*, now) -> int:
+    """Delete the used form tokens older than NEWSROOM_COMMENT_MAX_FORM_AGE: a form that
+    old is spam anyway, so whether its token was used no longer matters. Part of the daily
+    purge rather than of every post."""
+    max_age = timedelta(seconds=settings.NEWSROOM_COMMENT_MAX_FORM_AGE)
+    deleted, _ = UsedFormToken.objects.filter(used_at__lt=now - max_age).delete()
+    return deleted
 
 
 # Commenters' notifications (comments/notifications.py). Each task looks again at what is

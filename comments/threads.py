@@ -15,7 +15,9 @@ from articles.models import Article
 from .forms import CommentForm
 from .models import Comment
 
-OWN_COMMENTS_SESSION_KEY = "own_comment_ids"
+OWN_COMMENTS_COOKIE = "newsroom_own_comments"
+OWN_COMMENTS_SALT = "comments.own"
+OWN_COMMENTS_KEPT = 50
 REMEMBER_COOKIE = "newsroom_commenter"
 REMEMBER_SALT = "comments.remember"
 REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
@@ -46,16 +48,36 @@ class ThreadView:
 
 
 def own_comment_ids(request: HttpRequest) -> list[int]:
-    """Ids of comments posted from this browser (kept in its session), for held-comment display."""
-    session = getattr(request, "session", None)
-    if session is None or not session.session_key and not session.modified:
+    """Ids of comments posted from this browser, for held-comment display.
+
+    Kept in a signed cookie, not the session: a post then writes nothing to the database but
+    the comment (a session row was a second commit on every post), nothing about the reader
+    stays on the server, and the signature stops anyone from claiming another reader's held
+    comment by its id.
+    """
+    value = request.COOKIES.get(OWN_COMMENTS_COOKIE)
+    if not value:
         return []
-    return list(session.get(OWN_COMMENTS_SESSION_KEY, []))
+    try:
+        ids = signing.loads(value, salt=OWN_COMMENTS_SALT, max_age=settings.SESSION_COOKIE_AGE)
+    except (signing.BadSignature, ValueError):
+        return []
+    if not isinstance(ids, list) or not all(type(pk) is int for pk in ids):
+        return []
+    return ids[-OWN_COMMENTS_KEPT:]
 
 
-def remember_own_comment(request: HttpRequest, comment: Comment) -> None:
-    ids = request.session.get(OWN_COMMENTS_SESSION_KEY, [])
-    request.session[OWN_COMMENTS_SESSION_KEY] = [*ids[-49:], comment.pk]
+def remember_own_comment(request: HttpRequest, response: HttpResponse, comment: Comment) -> None:
+    """Add ``comment`` to the reader's own comments, kept as long as a session would be."""
+    ids = [*own_comment_ids(request)[-(OWN_COMMENTS_KEPT - 1) :], comment.pk]
+    response.set_cookie(
+        OWN_COMMENTS_COOKIE,
+        signing.dumps(ids, salt=OWN_COMMENTS_SALT),
+        max_age=settings.SESSION_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
 
 
 def remember_commenter(

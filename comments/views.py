@@ -74,7 +74,13 @@ def client_ip(request: HttpRequest) -> str | None:
     return normalise_ip(request.META.get("REMOTE_ADDR") or "")
 
 
+# What posting reads of the article. An accepted post needs no more: the article page,
+# shown again only with a refused form, loads the rest then.
+POSTING_FIELDS = ("id", "slug", "status", "published_at", "comments_enabled")
+
+
 def refuse(request: HttpRequest, article: Article, form: CommentForm, status: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.published().for_detail(), pk=article.pk)
     return render_article(request, article, comment_form=form, status=status)
 
 
@@ -133,7 +139,7 @@ def send_again(request: HttpRequest, article: Article) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
+    article = get_object_or_404(Article.objects.published().only(*POSTING_FIELDS), slug=slug)
     refusal = _CsrfCheck(lambda request: HttpResponse()).refusal(request)
     if refusal is not None:
         if refusal.startswith(FOREIGN_PAGE_REASONS):
@@ -167,7 +173,6 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, PUBLISHED_MESSAGE)
         anchor = f"comment-{comment.pk}"
     elif comment.status == Comment.Status.PENDING:
-        remember_own_comment(request, comment)
         messages.info(request, AWAITING_MESSAGE)
         anchor = f"comment-{comment.pk}"
     else:
@@ -186,6 +191,8 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         # thread's own page is sure to show it.
         query = f"?{THREAD_PARAM}={comment.thread_id}&{REPLY_PAGE_PARAM}=last"
     response = redirect(f"{article.get_absolute_url()}{query}#{anchor}")
+    if comment.status == Comment.Status.PENDING:
+        remember_own_comment(request, response, comment)
     if data["remember"]:
         remember_commenter(
             response,

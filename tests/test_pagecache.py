@@ -285,7 +285,9 @@ def test_a_front_cache_fetching_after_a_ban_gets_another_servers_change_at_once(
 # Readers with cookies --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cookie", ["sessionid", "newsroom_commenter", "messages"])
+@pytest.mark.parametrize(
+    "cookie", ["sessionid", "newsroom_own_comments", "newsroom_commenter", "messages"]
+)
 def test_readers_with_cookies_bypass_the_cache(cookie, article):
     url = article.get_absolute_url()
     reader().get(url)

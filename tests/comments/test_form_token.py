@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from comments.models import Comment, UsedFormToken
+from comments.tasks import purge_comment_ips
 from tests.comments.helpers import comment_data, form_timestamp, parse, post_comment, post_url
 from tests.factories import ArticleFactory
 
@@ -104,12 +105,23 @@ def test_a_form_older_than_the_maximum_age_is_spam(client, article, time_machine
     assert Comment.objects.get().hold_reasons == ["form sent more than 2 hours after it was shown"]
 
 
-def test_used_tokens_are_forgotten_once_expired(client, article, time_machine):
+def test_the_daily_purge_forgets_expired_used_tokens_only(client, article, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     post_comment(client, article, body="Old one")
-    assert UsedFormToken.objects.count() == 1
     time_machine.shift(timedelta(days=1, seconds=1))
+    fresh = form_timestamp(client, article)
+    time_machine.shift(timedelta(seconds=10))
+    post_comment(client, article, timestamp=fresh, body="New one")
+    assert UsedFormToken.objects.count() == 2  # posting itself prunes nothing
 
-    post_comment(client, article, body="New one")
+    purge_comment_ips.call()
 
     assert UsedFormToken.objects.count() == 1  # the expired one was pruned
+    time_machine.shift(timedelta(minutes=1))  # past the flood window
+    replay = post_comment(
+        client, article, timestamp=fresh, name="Бот", email="bot@example.com", body="Знову 🎰"
+    )
+    assert replay.status_code == 302
+    assert Comment.objects.get(body="Знову 🎰").hold_reasons == [
+        "form token already used for another comment"
+    ]

@@ -73,6 +73,33 @@ def test_pending_comment_hidden_from_other_readers(client, article):
     assert "A thoughtful comment." not in page.content.decode()
 
 
+def test_own_held_comments_are_remembered_in_a_signed_cookie_not_the_session(
+    client, article, time_machine
+):
+    time_machine.move_to(timezone.now())
+    first = post_comment(client, article, body="Перше 🌻")
+    time_machine.shift(timedelta(minutes=1))  # past the flood window
+    second = post_comment(client, article, email="noa@example.com", body="שני", name="נועה")
+    assert first.status_code == second.status_code == 302
+    assert "sessionid" not in first.cookies  # no session row is written for a reader's post
+    page = parse(client.get(article.get_absolute_url()))
+    for comment in Comment.objects.all():
+        own = page.find(id=f"comment-{comment.pk}")
+        assert own is not None and "awaiting moderation" in own.get_text()
+    assert parse(Client().get(article.get_absolute_url())).select(".comment__body") == []
+
+
+def test_a_forged_own_comments_cookie_shows_no_held_comment(client, article):
+    post_comment(client, article)
+    held = Comment.objects.get()
+    forger = Client()
+    for value in (f"[{held.pk}]", client.cookies["newsroom_own_comments"].value + "x"):
+        forger.cookies["newsroom_own_comments"] = value
+        page = forger.get(article.get_absolute_url())
+        assert page.status_code == 200
+        assert parse(page).find(id=f"comment-{held.pk}") is None
+
+
 def test_returning_commenter_published(client, article):
     make_comment(ArticleFactory(), email="ada@example.com")
     response = post_comment(client, article, email="ADA@example.com")

@@ -1,0 +1,93 @@
+"""What posting a comment costs the database: a fixed few queries, and one commit (the
+comment, its log entry, its used form token and the moderators' task go together)."""
+
+import pytest
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from comments.models import Comment, ModerationLogEntry, UsedFormToken
+from tests.comments.helpers import comment_data, form_timestamp, make_comment, post_url
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The article (a few fields); the blocklist entries for this email, domain and IP; then in
+# one transaction: the advisory locks on the commenter (PostgreSQL only), earlier comments
+# and an approved one in one UNION, the used form token, the comment and its thread, the log
+# entry, the moderators' task (under a savepoint). In a test's own transaction the post's
+# transaction is itself a savepoint: two more statements.
+HELD_POST_QUERIES = 12
+# The article, the blocklist entries; the transaction opened, the locks, the earlier
+# comments, rolled back; then the article page again with the form and its message (10
+# queries, as in tests/comments/test_queries.py).
+DUPLICATE_POST_QUERIES = 6 + 10
+
+
+def lock_queries() -> int:
+    return 1 if connection.vendor == "postgresql" else 0
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = DATABASE_TASKS
+
+
+def form(client, article, **fields) -> dict:
+    """A filled-in form with its token, fetched as the page's script fetches it."""
+    return comment_data(timestamp=form_timestamp(client, article), **fields)
+
+
+def test_a_held_post_costs_a_fixed_few_queries(
+    client, article, database_tasks, django_assert_num_queries
+):
+    make_comment(ArticleFactory(), email="someone@example.com", body="Elsewhere")
+    data = form(client, article, name="Олена", body="Привіт 👋 שלום")
+    with django_assert_num_queries(HELD_POST_QUERIES + lock_queries()):
+        response = client.post(post_url(article), data)
+    assert response.status_code == 302
+    comment = Comment.objects.get(article=article)
+    assert comment.status == Comment.Status.PENDING
+    assert ModerationLogEntry.objects.filter(comment=comment).count() == 1
+    assert UsedFormToken.objects.count() == 1
+    assert DBTaskResult.objects.get().args_kwargs == {"args": [comment.pk], "kwargs": {}}
+
+
+def test_a_refused_duplicate_costs_a_fixed_few_queries(
+    client, article, database_tasks, django_assert_num_queries
+):
+    make_comment(article, email="ada@example.com", body="Same words 🙂")
+    data = form(client, article, body="Same words 🙂")
+    with django_assert_num_queries(DUPLICATE_POST_QUERIES + lock_queries()):
+        response = client.post(post_url(article), data)
+    assert response.status_code == 409
+    assert Comment.objects.count() == 1
+    assert not UsedFormToken.objects.exists()  # the form can be sent again
+    assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_held_post_commits_once_with_its_task(client, database_tasks):
+    article = ArticleFactory()
+    data = form(client, article)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(post_url(article), data)
+    assert response.status_code == 302
+    statements = [query["sql"].upper() for query in captured]
+    assert statements.count("COMMIT") == 1, statements
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [Comment.objects.get().pk]
+
+
+def test_a_queue_that_refuses_the_task_does_not_fail_the_post(
+    client, article, database_tasks, monkeypatch, caplog
+):
+    def refuse(*args, **kwargs):
+        raise DatabaseError("the queue's table is missing")
+
+    monkeypatch.setattr(DBTaskResult.objects, "create", refuse)
+    response = client.post(post_url(article), form(client, article))
+    assert response.status_code == 302
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    assert "Could not queue notify_moderators" in caplog.text
