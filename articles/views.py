@@ -7,10 +7,13 @@ from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from taggit.models import Tag
 
 from accounts import roles
 from authors.models import Author
+from newsroom.fragments import cached_fragment
 
 from . import search as search_module
 from . import structured_data
@@ -24,6 +27,7 @@ from .models import (
     authors_with_published_articles,
 )
 from .pagination import KeysetPage, keyset_page
+from .typography import smartquotes
 
 
 def paginate(request: HttpRequest, queryset: QuerySet) -> KeysetPage:
@@ -130,7 +134,8 @@ def render_article(
         "is_preview": is_preview,
         "current_section": article.section,
         "notes": [note for note in article.notes.all() if note.removed_at is None],
-        "related": [] if is_preview else related_articles(article),
+        "body": smartquotes(article.body_html) if is_preview else article_body(request, article),
+        "related_list": "" if is_preview else related_list(request, article),
         "comment_form": comment_form,
     }
     response = render(request, "articles/article_detail.html", context, status=status)
@@ -166,6 +171,29 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     page = paginate(request, Article.objects.published().filter(source=source).for_listing())
     return render(request, "articles/source_detail.html", {"source": source, "page": page})
+
+
+def article_body(request: HttpRequest, article: Article) -> SafeString:
+    """The published body as readers get it (sanitized, images and embeds made whole, curly
+    quotes), kept as a fragment under the site's version, which every edit bumps; the
+    revision time in the key is a second guard."""
+    return cached_fragment(
+        request,
+        "body",
+        str(article.updated_at.timestamp()),
+        lambda: smartquotes(article.body_html),
+        article_slug=article.slug,
+    )
+
+
+def related_list(request: HttpRequest, article: Article) -> SafeString:
+    """The related articles' cards, kept as a fragment under the site's version (they change
+    with other articles, not with this one's comments)."""
+
+    def render_list() -> str:
+        return render_to_string("articles/_related.html", {"related": related_articles(article)})
+
+    return cached_fragment(request, "related", "", render_list, article_slug=article.slug)
 
 
 def related_articles(article: Article, limit: int = 4) -> list[Article]:

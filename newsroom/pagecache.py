@@ -156,6 +156,14 @@ def _versions(article_slug: str | None) -> tuple[dict, dict | None]:
     return site, article
 
 
+def current_versions(*, article_slug: str | None = None) -> tuple[str, str | None]:
+    """The tokens of the content versions now in force: the site's, and (``article_slug``)
+    that article's comments version, else None. Fragments of pages are kept under them
+    (newsroom/fragments.py), so the bumps that refresh whole pages refresh those too."""
+    site, article = _versions(article_slug)
+    return site["token"], article["token"] if article else None
+
+
 def page_key(request: HttpRequest, site: dict, article: dict | None) -> str:
     """Where this page is kept: its address (with host and scheme, which absolute links on
     it carry), gzipped or not, under the content versions it shows."""
