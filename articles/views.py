@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 from taggit.models import Tag
 
@@ -42,12 +43,23 @@ def paginate_numbered(request: HttpRequest, queryset: QuerySet) -> Page:
     return paginator.get_page(request.GET.get("page"))
 
 
+def lazy_page(request: HttpRequest, queryset: QuerySet) -> KeysetPage:
+    """The listing's page, read only when the template first needs it: not at all when the
+    listing's content comes from the fragment cache ({% fragment %})."""
+    return SimpleLazyObject(lambda: paginate(request, queryset))
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, Article.objects.published().for_listing())
-    featured = []
-    if page.is_first:
-        featured = list(Article.objects.published().filter(is_featured=True).for_listing()[:3])
-    return render(request, "articles/home.html", {"page": page, "featured": featured})
+    page = lazy_page(request, Article.objects.published().for_listing())
+
+    def featured() -> list[Article]:
+        if not page.is_first:
+            return []
+        return list(Article.objects.published().filter(is_featured=True).for_listing()[:3])
+
+    return render(
+        request, "articles/home.html", {"page": page, "featured": SimpleLazyObject(featured)}
+    )
 
 
 SLUG = re.compile(r"[-\w]{1,300}")
@@ -147,7 +159,7 @@ def render_article(
 
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Section, slug=slug)
-    page = paginate(request, Article.objects.published().filter(section=section).for_listing())
+    page = lazy_page(request, Article.objects.published().filter(section=section).for_listing())
     return render(
         request,
         "articles/section_detail.html",
@@ -157,19 +169,19 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
-    page = paginate(request, Article.objects.published().filter(authors=author).for_listing())
+    page = lazy_page(request, Article.objects.published().filter(authors=author).for_listing())
     return render(request, "authors/author_detail.html", {"author": author, "page": page})
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    page = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    page = lazy_page(request, Article.objects.published().filter(tags=tag).for_listing())
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 
 
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
-    page = paginate(request, Article.objects.published().filter(source=source).for_listing())
+    page = lazy_page(request, Article.objects.published().filter(source=source).for_listing())
     return render(request, "articles/source_detail.html", {"source": source, "page": page})
 
 

@@ -1,7 +1,7 @@
 """Fragments of public pages kept in the shared cache: the costly parts that are the same for
-every reader (an article's comment threads, its related articles), for the pages the page
-cache does not answer (a reader with a session or a cookie, a page-cache miss, the page
-cache off).
+every reader (an article's comment threads, its related articles, a listing's teasers), for
+the pages the page cache does not answer (a reader with a session or a cookie, a page-cache
+miss, the page cache off).
 
 A fragment is kept under the content versions of newsroom/pagecache.py (the site's, and the
 article's comments version where it shows comments): the bump that refreshes whole pages
@@ -23,7 +23,7 @@ from .pagecache import current_versions
 FRAGMENT_KEY = "fragment:{name}:{versions}:{variant}"
 
 
-def _tokens(request: HttpRequest, article_slug: str) -> tuple[str, str]:
+def _tokens(request: HttpRequest, article_slug: str | None) -> tuple[str, str | None]:
     """The site's and the article's version tokens, read once per request (one round trip
     for all of a page's fragments)."""
     known = request.__dict__.setdefault("_content_versions", {})
@@ -38,11 +38,12 @@ def cached_fragment(
     variant: str,
     render: Callable[[], str],
     *,
-    article_slug: str,
+    article_slug: str | None = None,
     with_comments: bool = False,
 ) -> SafeString:
-    """The fragment ``name`` of the article ``article_slug`` (``variant`` tells apart its
-    versions on one page: a comment page's number), from the cache or from ``render()``.
+    """The fragment ``name`` (of the article ``article_slug``, if it belongs to one), told
+    apart by ``variant`` (a comment page's number, a listing's address), from the cache or
+    from ``render()``.
 
     Kept under the site's version, and the article's comments version too
     ``with_comments``. ``render`` must return what is the same for every reader.
