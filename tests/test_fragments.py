@@ -9,13 +9,14 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import revisions, workflow
 from comments.models import Comment
 from comments.moderation import actions
 from tests.comments.helpers import make_comment, parse, post_comment
-from tests.factories import ArticleFactory, AuthorFactory, UserFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,8 @@ pytestmark = pytest.mark.django_db
 # in an emptied cache); related articles by tags, then from the section; nav; paginator
 # count, top-level page, replies; comment count.
 COLD_QUERIES = 12
-# article, bylines, tags, notes, nav: the comment list and related articles come warm.
-WARM_QUERIES = 5
+# article, bylines, tags, notes: the comment list, related articles and nav come warm.
+WARM_QUERIES = 4
 
 
 @pytest.fixture(autouse=True)
@@ -183,3 +184,67 @@ def test_a_refused_forms_token_is_not_served_to_others(article):
     other = soup(page(Client(), article))
     assert other.select_one("form.comment-form input[name=csrfmiddlewaretoken]")["value"] == ""
     assert token["value"] not in str(other)
+
+
+# Listings and the navigation -------------------------------------------------------------
+
+
+def listing(url: str) -> BeautifulSoup:
+    response = Client().get(url)
+    assert response.status_code == 200
+    return soup(response.content.decode())
+
+
+def teaser_titles(page_soup: BeautifulSoup) -> list[str]:
+    return [title.get_text(strip=True) for title in page_soup.select(".teaser__title")]
+
+
+def test_a_warm_listing_costs_only_its_subject(article, django_assert_num_queries):
+    section = article.section
+    url = reverse("articles:section", args=[section.slug])
+    cold = listing(url)
+    with django_assert_num_queries(1):  # the section itself (its header, and a 404 if gone)
+        warm = listing(url)
+    assert warm == cold
+    assert teaser_titles(warm) == ["Dam holds after the storm"]
+    listing(reverse("articles:home"))  # cold: the home page's own fragment
+    with django_assert_num_queries(0):
+        home = listing(reverse("articles:home"))
+    assert teaser_titles(home) == ["Dam holds after the storm"]
+
+
+def test_publishing_refreshes_the_listings(article, editor):
+    home = reverse("articles:home")
+    tag = reverse("articles:tag", args=["floods"])
+    assert teaser_titles(listing(home)) == ["Dam holds after the storm"]
+    assert teaser_titles(listing(tag)) == ["Dam holds after the storm"]
+    draft = ArticleFactory(
+        draft=True, title="Річка відступає 🌊", tags=["floods"], authors=[AuthorFactory()]
+    )
+    workflow.transition(draft, action="publish", actor=editor)
+    assert teaser_titles(listing(home)) == ["Річка відступає 🌊", "Dam holds after the storm"]
+    assert teaser_titles(listing(tag)) == ["Річка відступає 🌊", "Dam holds after the storm"]
+
+
+def test_each_section_page_marks_its_own_section_in_the_navigation(article):
+    other = SectionFactory(name="Sport", slug="sport")
+    listing(reverse("articles:home"))  # the navigation, warm, with no section current
+    for section in (article.section, other):
+        nav = listing(reverse("articles:section", args=[section.slug])).select_one(".site-nav")
+        current = nav.select('[aria-current="page"]')
+        assert [link.get_text() for link in current] == [section.name]
+
+
+def test_renaming_a_section_in_the_admin_refreshes_the_navigation(article, editor):
+    section = article.section
+    assert section.name in listing(reverse("articles:home")).select_one(".site-nav").get_text()
+    admin = Client()
+    admin.force_login(editor)
+    response = admin.post(
+        reverse("admin:articles_section_change", args=[section.pk]),
+        {"name": "Погода", "slug": section.slug, "description": "", "position": section.position},
+    )
+    assert response.status_code == 302
+    nav = listing(reverse("articles:home")).select_one(".site-nav").get_text()
+    assert "Погода" in nav
+    assert section.name not in nav
