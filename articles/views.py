@@ -14,7 +14,7 @@ from taggit.models import Tag
 
 from accounts import roles
 from authors.models import Author
-from newsroom.fragments import cached_fragment
+from newsroom.fragments import Fragment, cached_fragments
 
 from . import search as search_module
 from . import structured_data
@@ -139,6 +139,10 @@ def render_article(
     articles know nothing of comments but the form the comment view hands back.
     """
     is_preview = force_preview or not article.is_published
+    if is_preview:
+        body, related = smartquotes(article.body_html), ""
+    else:
+        body, related = body_and_related(request, article)
     context = {
         "article": article,
         "canonical_url": structured_data.canonical_url(request, article),
@@ -146,8 +150,8 @@ def render_article(
         "is_preview": is_preview,
         "current_section": article.section,
         "notes": [note for note in article.notes.all() if note.removed_at is None],
-        "body": smartquotes(article.body_html) if is_preview else article_body(request, article),
-        "related_list": "" if is_preview else related_list(request, article),
+        "body": body,
+        "related_list": related,
         "comment_form": comment_form,
     }
     response = render(request, "articles/article_detail.html", context, status=status)
@@ -185,27 +189,30 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "articles/source_detail.html", {"source": source, "page": page})
 
 
-def article_body(request: HttpRequest, article: Article) -> SafeString:
+def body_and_related(request: HttpRequest, article: Article) -> list[SafeString]:
     """The published body as readers get it (sanitized, images and embeds made whole, curly
-    quotes), kept as a fragment under the site's version, which every edit bumps; the
-    revision time in the key is a second guard."""
-    return cached_fragment(
+    quotes) and the related articles' cards: kept as fragments under the site's version,
+    which every edit and publication bumps (the body's revision time in its key is a second
+    guard), fetched in one round trip."""
+    return cached_fragments(
         request,
-        "body",
-        str(article.updated_at.timestamp()),
-        lambda: smartquotes(article.body_html),
-        article_slug=article.slug,
+        [
+            Fragment(
+                "body",
+                str(article.updated_at.timestamp()),
+                lambda: smartquotes(article.body_html),
+                article_slug=article.slug,
+            ),
+            Fragment(
+                "related",
+                "",
+                lambda: render_to_string(
+                    "articles/_related.html", {"related": related_articles(article)}
+                ),
+                article_slug=article.slug,
+            ),
+        ],
     )
-
-
-def related_list(request: HttpRequest, article: Article) -> SafeString:
-    """The related articles' cards, kept as a fragment under the site's version (they change
-    with other articles, not with this one's comments)."""
-
-    def render_list() -> str:
-        return render_to_string("articles/_related.html", {"related": related_articles(article)})
-
-    return cached_fragment(request, "related", "", render_list, article_slug=article.slug)
 
 
 def related_articles(article: Article, limit: int = 4) -> list[Article]:

@@ -12,6 +12,7 @@ in a fragment: the caller renders it afresh, or bypasses the fragment for that r
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -23,13 +24,55 @@ from .pagecache import current_versions
 FRAGMENT_KEY = "fragment:{name}:{versions}:{variant}"
 
 
+_SITE = object()  # where a request's memo keeps the site's token
+
+
 def _tokens(request: HttpRequest, article_slug: str | None) -> tuple[str, str | None]:
-    """The site's and the article's version tokens, read once per request (one round trip
-    for all of a page's fragments)."""
+    """The site's token and the article's (``article_slug``), read at most once per request:
+    one round trip for all of a page's fragments."""
     known = request.__dict__.setdefault("_content_versions", {})
-    if article_slug not in known:
-        known[article_slug] = current_versions(article_slug=article_slug)
-    return known[article_slug]
+    if article_slug is not None and article_slug not in known:
+        known[_SITE], known[article_slug] = current_versions(article_slug=article_slug)
+    elif _SITE not in known:
+        known[_SITE], _ = current_versions()
+    return known[_SITE], known.get(article_slug)
+
+
+@dataclass
+class Fragment:
+    """One fragment: ``name`` told apart by ``variant`` (a comment page's number, a listing's
+    address), of the article ``article_slug`` if it belongs to one, kept under the site's
+    version (and the article's comments version too, ``with_comments``). ``render`` must
+    return what is the same for every reader."""
+
+    name: str
+    variant: str
+    render: Callable[[], str]
+    article_slug: str | None = None
+    with_comments: bool = False
+
+    def key(self, request: HttpRequest) -> str:
+        site, article = _tokens(request, self.article_slug)
+        versions = f"{site}-{article}" if self.with_comments else site
+        variant = hashlib.sha256(f"{self.article_slug}:{self.variant}".encode()).hexdigest()
+        return FRAGMENT_KEY.format(name=self.name, versions=versions, variant=variant)
+
+
+def cached_fragments(request: HttpRequest, fragments: list[Fragment]) -> list[SafeString]:
+    """The fragments, from the cache (one round trip for all) or rendered and kept."""
+    seconds = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
+    if seconds <= 0:
+        # Rendered by templates, escaped there.
+        return [mark_safe(fragment.render()) for fragment in fragments]  # noqa: S308
+    keys = [fragment.key(request) for fragment in fragments]
+    found = shared_cache.get_many(keys)
+    missing = {}
+    for key, fragment in zip(keys, fragments, strict=True):
+        if key not in found:
+            found[key] = missing[key] = str(fragment.render())
+    if missing:
+        shared_cache.set_many(missing, seconds)
+    return [mark_safe(found[key]) for key in keys]  # noqa: S308 - as above
 
 
 def cached_fragment(
@@ -41,22 +84,6 @@ def cached_fragment(
     article_slug: str | None = None,
     with_comments: bool = False,
 ) -> SafeString:
-    """The fragment ``name`` (of the article ``article_slug``, if it belongs to one), told
-    apart by ``variant`` (a comment page's number, a listing's address), from the cache or
-    from ``render()``.
-
-    Kept under the site's version, and the article's comments version too
-    ``with_comments``. ``render`` must return what is the same for every reader.
-    """
-    seconds = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
-    if seconds <= 0:
-        return mark_safe(render())  # noqa: S308 - rendered by a template, escaped there
-    site, article = _tokens(request, article_slug)
-    versions = f"{site}-{article}" if with_comments else site
-    variant = hashlib.sha256(f"{article_slug}:{variant}".encode()).hexdigest()
-    key = FRAGMENT_KEY.format(name=name, versions=versions, variant=variant)
-    found = shared_cache.get_many([key]).get(key)
-    if found is None:
-        found = str(render())
-        shared_cache.set_many({key: found}, seconds)
-    return mark_safe(found)  # noqa: S308 - rendered by a template, escaped there
+    """One fragment (see Fragment), from the cache or rendered and kept."""
+    fragment = Fragment(name, variant, render, article_slug, with_comments)
+    return cached_fragments(request, [fragment])[0]

@@ -5,7 +5,7 @@ from django.utils.html import linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
-from newsroom.fragments import cached_fragment
+from newsroom.fragments import Fragment, cached_fragments
 
 from ..forms import CommentForm
 from ..threads import (
@@ -52,31 +52,34 @@ def comment_section(
         threads = engine.get_template("comments/_threads.html")
         return threads.render(template.Context(thread_context(request, article)))
 
-    variant = thread_variant(request)
-    if variant is None or own_comment_ids(request):
-        comment_list = mark_safe(render_list())  # noqa: S308 - a template's output
-    else:
-        comment_list = cached_fragment(
-            request, "comments", variant, render_list, article_slug=article.slug,
-            with_comments=True,
-        )  # fmt: skip
-    # The blank form (no "Save my name…" cookie, not a reply, not refused) is the same for
-    # every reader: it carries no token (the script fetches them), so it is kept too.
-    context_of_form = {"comment_form_html": ""}
-    if form is None and not request.GET.get("replytocom") and not remembered_commenter(request):
-
-        def render_form() -> str:
-            blank = CommentForm(initial={}, article=article, issue_token=False)
-            return engine.get_template("comments/_form.html").render(
-                template.Context({"form": blank, "article": article, "reply_to": None})
-            )
-
-        context_of_form["comments_open"] = article.comments_open
-        context_of_form["comment_form_html"] = cached_fragment(
-            request, "comment-form", "", render_form, article_slug=article.slug
+    def render_form() -> str:
+        blank = CommentForm(initial={}, article=article, issue_token=False)
+        return engine.get_template("comments/_form.html").render(
+            template.Context({"form": blank, "article": article, "reply_to": None})
         )
+
+    # Kept: the list for every reader without comments of their own in the session, and the
+    # blank form (no "Save my name…" cookie, not a reply, not refused), which carries no
+    # token (the script fetches them). Both in one round trip when both are kept.
+    variant = thread_variant(request)
+    shared_list = variant is not None and not own_comment_ids(request)
+    shared_form = (
+        form is None and not request.GET.get("replytocom") and not remembered_commenter(request)
+    )
+    kept = []
+    if shared_list:
+        kept.append(Fragment("comments", variant, render_list, article.slug, with_comments=True))
+    if shared_form:
+        kept.append(Fragment("comment-form", "", render_form, article.slug))
+    found = cached_fragments(request, kept) if kept else []
+    comment_list = found.pop(0) if shared_list else mark_safe(render_list())  # noqa: S308
+    if shared_form:
+        context_of_form = {
+            "comment_form_html": found.pop(0),
+            "comments_open": article.comments_open,
+        }
     else:
-        context_of_form.update(form_context(request, article, form))
+        context_of_form = {"comment_form_html": "", **form_context(request, article, form)}
     section = engine.get_template("comments/_section.html")
     with context.push(context_of_form, comment_list=comment_list):
         return section.render(context)
