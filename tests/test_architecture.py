@@ -26,6 +26,7 @@ LAYERS: Sequence[tuple[str, ...]] = (
         "newsroom.admin_guards",
         "newsroom.cache",
         "newsroom.compression",
+        "newsroom.fragments",
         "newsroom.headers",
         "newsroom.middleware",
         "newsroom.pagecache",
