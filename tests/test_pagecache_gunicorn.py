@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REDIS_URL = os.environ.get("PAGECACHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 SHARED = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "newsroom.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "newsroom",
     }

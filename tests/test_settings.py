@@ -106,7 +106,7 @@ def test_documented_production_configuration_is_production():
         "['news.example.com']",
         "1",
         "https://news.example.com",
-        "django.core.cache.backends.redis.RedisCache",
+        "newsroom.cache.RedisCache",
         "django.db.backends.postgresql",
         "smtp.example.com",
     ], result.stderr
@@ -165,7 +165,7 @@ def test_environment_lists_and_database_url_are_read():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "['a.example', 'b.example'] ['https://a.example'] django.db.backends.postgresql "
-        "True django.core.cache.backends.redis.RedisCache"
+        "True newsroom.cache.RedisCache"
     )
 
 
