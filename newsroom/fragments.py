@@ -6,8 +6,9 @@ miss, the page cache off).
 A fragment is kept under the content versions of newsroom/pagecache.py (the site's, and the
 article's comments version where it shows comments): the bump that refreshes whole pages
 after an approval, a removal or an edit refreshes the fragments with them. What differs
-between readers (a commenter's own held comment, the comment form and its tokens) is never
-in a fragment: the caller renders it afresh, or bypasses the fragment for that reader.
+between readers (a commenter's own held comment, a remembered name, a refused form, the
+CSRF and form tokens) is never in a fragment: the caller renders it afresh, or bypasses the
+fragment for that reader. The blank comment form is kept: it carries no token.
 """
 
 import hashlib
