@@ -7,10 +7,14 @@ from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString
 from taggit.models import Tag
 
 from accounts import roles
 from authors.models import Author
+from newsroom.fragments import Fragment, cached_fragments
 
 from . import search as search_module
 from . import structured_data
@@ -24,6 +28,7 @@ from .models import (
     authors_with_published_articles,
 )
 from .pagination import KeysetPage, keyset_page
+from .typography import smartquotes
 
 
 def paginate(request: HttpRequest, queryset: QuerySet) -> KeysetPage:
@@ -38,12 +43,23 @@ def paginate_numbered(request: HttpRequest, queryset: QuerySet) -> Page:
     return paginator.get_page(request.GET.get("page"))
 
 
+def lazy_page(request: HttpRequest, queryset: QuerySet) -> KeysetPage:
+    """The listing's page, read only when the template first needs it: not at all when the
+    listing's content comes from the fragment cache ({% fragment %})."""
+    return SimpleLazyObject(lambda: paginate(request, queryset))
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, Article.objects.published().for_listing())
-    featured = []
-    if page.is_first:
-        featured = list(Article.objects.published().filter(is_featured=True).for_listing()[:3])
-    return render(request, "articles/home.html", {"page": page, "featured": featured})
+    page = lazy_page(request, Article.objects.published().for_listing())
+
+    def featured() -> list[Article]:
+        if not page.is_first:
+            return []
+        return list(Article.objects.published().filter(is_featured=True).for_listing()[:3])
+
+    return render(
+        request, "articles/home.html", {"page": page, "featured": SimpleLazyObject(featured)}
+    )
 
 
 SLUG = re.compile(r"[-\w]{1,300}")
@@ -123,6 +139,10 @@ def render_article(
     articles know nothing of comments but the form the comment view hands back.
     """
     is_preview = force_preview or not article.is_published
+    if is_preview:
+        body, related = smartquotes(article.body_html), ""
+    else:
+        body, related = body_and_related(request, article)
     context = {
         "article": article,
         "canonical_url": structured_data.canonical_url(request, article),
@@ -130,7 +150,8 @@ def render_article(
         "is_preview": is_preview,
         "current_section": article.section,
         "notes": [note for note in article.notes.all() if note.removed_at is None],
-        "related": [] if is_preview else related_articles(article),
+        "body": body,
+        "related_list": related,
         "comment_form": comment_form,
     }
     response = render(request, "articles/article_detail.html", context, status=status)
@@ -142,7 +163,7 @@ def render_article(
 
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Section, slug=slug)
-    page = paginate(request, Article.objects.published().filter(section=section).for_listing())
+    page = lazy_page(request, Article.objects.published().filter(section=section).for_listing())
     return render(
         request,
         "articles/section_detail.html",
@@ -152,20 +173,46 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
-    page = paginate(request, Article.objects.published().filter(authors=author).for_listing())
+    page = lazy_page(request, Article.objects.published().filter(authors=author).for_listing())
     return render(request, "authors/author_detail.html", {"author": author, "page": page})
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    page = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    page = lazy_page(request, Article.objects.published().filter(tags=tag).for_listing())
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 
 
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
-    page = paginate(request, Article.objects.published().filter(source=source).for_listing())
+    page = lazy_page(request, Article.objects.published().filter(source=source).for_listing())
     return render(request, "articles/source_detail.html", {"source": source, "page": page})
+
+
+def body_and_related(request: HttpRequest, article: Article) -> list[SafeString]:
+    """The published body as readers get it (sanitized, images and embeds made whole, curly
+    quotes) and the related articles' cards: kept as fragments under the site's version,
+    which every edit and publication bumps (the body's revision time in its key is a second
+    guard), fetched in one round trip."""
+    return cached_fragments(
+        request,
+        [
+            Fragment(
+                "body",
+                str(article.updated_at.timestamp()),
+                lambda: smartquotes(article.body_html),
+                article_slug=article.slug,
+            ),
+            Fragment(
+                "related",
+                "",
+                lambda: render_to_string(
+                    "articles/_related.html", {"related": related_articles(article)}
+                ),
+                article_slug=article.slug,
+            ),
+        ],
+    )
 
 
 def related_articles(article: Article, limit: int = 4) -> list[Article]:

@@ -198,8 +198,56 @@ def single_thread(request: HttpRequest, comments, root: Comment) -> ThreadView:
     return ThreadView(page=page, roots=[top], thread=root)
 
 
-def comments_context(request: HttpRequest, article: Article, form: CommentForm | None) -> dict:
+def thread_context(request: HttpRequest, article: Article) -> dict:
+    """What the comment list shows: the count, a page of threads (or one thread's page).
+    The same for every reader but one with a held comment of their own on it."""
     view = thread_page(request, article)
+    return {
+        "article": article,
+        "comment_count": Comment.objects.visible().filter(article=article).count(),
+        "comment_page": view.page,
+        "comment_items": flattened(view.roots),
+        "comment_thread": view.thread,
+        "comments_open": article.comments_open,
+        "max_comment_depth": settings.NEWSROOM_COMMENT_MAX_DEPTH,
+    }
+
+
+def flattened(roots: list[Node]) -> list[tuple[Node, bool]]:
+    """The threads in reading order as (node, opening) pairs: a comment opens, its replies
+    follow, then it closes. One loop in the template renders any depth, where an include
+    per comment cost a template lookup and a context layer each."""
+    items: list[tuple[Node, bool]] = []
+    stack = [(node, False) for node in reversed(roots)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            items.append((node, False))
+            continue
+        items.append((node, True))
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.children))
+    return items
+
+
+def thread_variant(request: HttpRequest) -> str | None:
+    """Which page of the comment list this request shows, as a key for its cached copy; None
+    for a parameter no link of the site makes (rendered, not kept)."""
+    values = [
+        request.GET.get("cpage", ""),
+        request.GET.get(THREAD_PARAM, ""),
+        request.GET.get(REPLY_PAGE_PARAM, ""),
+    ]
+    if not all(re.fullmatch(r"[0-9]{0,18}", value) for value in values[:2]):
+        return None
+    if not re.fullmatch(r"[0-9]{0,18}|last", values[2]):
+        return None
+    return ":".join(values)
+
+
+def form_context(request: HttpRequest, article: Article, form: CommentForm | None) -> dict:
+    """The comment form as this reader gets it: blank, filled from their "Save my name…"
+    cookie, replying to a comment, or the refused form with its errors."""
     reply_to = None
     if form is None:
         initial = remembered_commenter(request)
@@ -216,12 +264,7 @@ def comments_context(request: HttpRequest, article: Article, form: CommentForm |
         if isinstance(parent, Comment):
             reply_to = parent
     return {
-        "comment_count": Comment.objects.visible().filter(article=article).count(),
-        "comment_page": view.page,
-        "comment_threads": view.roots,
-        "comment_thread": view.thread,
         "comment_form": form,
         "reply_to": reply_to,
         "comments_open": article.comments_open,
-        "max_comment_depth": settings.NEWSROOM_COMMENT_MAX_DEPTH,
     }

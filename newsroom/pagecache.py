@@ -255,6 +255,22 @@ def strip_unread_params(request: HttpRequest) -> None:
     request.GET = QueryDict(request.META["QUERY_STRING"])
 
 
+def current_versions(*, article_slug: str | None = None) -> tuple[str, str | None]:
+    """The tokens of the content versions now in force: the site's, and (``article_slug``)
+    that article's comments version, else None. Fragments of pages are kept under them
+    (newsroom/fragments.py), so the bumps that refresh whole pages refresh those too. Read
+    as the page was: from this process's recent copy, which the page cache refreshes from
+    Redis when it must (a front cache's fetch)."""
+    keys = [SITE_VERSION_KEY]
+    if article_slug is not None:
+        keys.append(ARTICLE_VERSION_KEY.format(slug=article_slug))
+    found = local_copies.versions(keys)
+    if found is None:
+        found = shared_cache.get_many(keys)
+        local_copies.remember_versions(found)
+    return _tokens(*_versions(found, article_slug))
+
+
 def page_key(request: HttpRequest) -> str:
     """Where this page is kept: its address (with host and scheme, which absolute links on
     it carry), gzipped or not. The entry names the content versions it was rendered with."""

@@ -379,6 +379,12 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int(
 # changes made through another server reach its readers within this time. 0: ask Redis on
 # every request.
 NEWSROOM_PAGE_CACHE_LOCAL_MS = env_int("NEWSROOM_PAGE_CACHE_LOCAL_MS", 500)
+# Fragments of public pages (newsroom/fragments.py: an article's comment threads and related
+# articles), for readers the page cache does not answer: how long one is kept, 0 for off.
+# Changes refresh them at once; on by default where the page cache is, for the same reason.
+NEWSROOM_FRAGMENT_CACHE_SECONDS = env_int(
+    "NEWSROOM_FRAGMENT_CACHE_SECONDS", 600 if REDIS_URL or DEBUG else 0
+)
 NEWSROOM_CACHE_MAX_AGE = env_int("NEWSROOM_CACHE_MAX_AGE", 0)
 NEWSROOM_CACHE_S_MAXAGE = env_int("NEWSROOM_CACHE_S_MAXAGE", 60)
 NEWSROOM_CACHE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_CACHE_STALE_WHILE_REVALIDATE", 30)

@@ -43,6 +43,8 @@ LOGGING = {
     "root": {"handlers": ["null"]},
 }
 # Tests build their rows with factories, straight into the database, not through the
-# workflow functions that refresh cached pages: the shared page cache is off here, and on in
-# the tests of the cache itself (tests/test_pagecache.py).
+# workflow functions that refresh cached pages: the shared page cache and the fragment cache
+# are off here, and on in the tests of the caches themselves (tests/test_pagecache.py,
+# tests/test_fragments.py).
 NEWSROOM_PAGE_CACHE_SECONDS = 0
+NEWSROOM_FRAGMENT_CACHE_SECONDS = 0

@@ -27,6 +27,7 @@ LAYERS: Sequence[tuple[str, ...]] = (
         "newsroom.cache",
         "newsroom.compression",
         "newsroom.frontcache",
+        "newsroom.fragments",
         "newsroom.headers",
         "newsroom.middleware",
         "newsroom.pagecache",

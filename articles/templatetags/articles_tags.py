@@ -10,8 +10,43 @@ from django.utils import timezone
 from articles.feeds import xml_safe
 from articles.pagination import KeysetPage
 from articles.typography import smartquotes as smarten
+from newsroom.fragments import cached_fragment
 
 register = template.Library()
+
+
+@register.tag
+def fragment(parser, token):
+    """``{% fragment "name" value… %}…{% endfragment %}``: what is inside, kept in the shared
+    cache under the site's version and the values given (newsroom/fragments.py). For what
+    is the same for every reader who gets those values: a listing's content (by address),
+    the section navigation (by current section). Views hand over what it shows lazily, so
+    a kept fragment spares its queries too."""
+    name, *values = token.split_contents()[1:]
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(
+        parser.compile_filter(name), [parser.compile_filter(value) for value in values], nodelist
+    )
+
+
+class FragmentNode(template.Node):
+    def __init__(self, name, values: list, nodelist: template.NodeList):
+        self.name = name
+        self.values = values
+        self.nodelist = nodelist
+
+    def render(self, context: Context) -> str:
+        request = context.get("request")
+        if request is None:  # rendered outside a request (the 500 page): nothing to key it by
+            return self.nodelist.render(context)
+        variant = "\x1f".join(str(value.resolve(context)) for value in self.values)
+        return cached_fragment(
+            request,
+            self.name.resolve(context),
+            variant,
+            lambda: self.nodelist.render(context),
+        )
 
 
 @register.filter(is_safe=True)

@@ -5,9 +5,16 @@ from django.utils.html import linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
+from newsroom.fragments import Fragment, cached_fragments
 
 from ..forms import CommentForm
-from ..threads import comments_context
+from ..threads import (
+    form_context,
+    own_comment_ids,
+    remembered_commenter,
+    thread_context,
+    thread_variant,
+)
 
 register = template.Library()
 
@@ -32,7 +39,47 @@ def comment_section(
     without it the form is a fresh one, filled from the "Save my name…" cookie. Rendered
     in the page's own context, as `{% include %}` would, so it sees `request`, `messages`
     and the CSP nonce.
+
+    The comment list is rendered in a context of its own, with nothing of the reader's, and
+    kept as a fragment (newsroom/fragments.py) under the article's comments version; a
+    reader with comments of their own (their cookie: held ones show to them alone) gets it
+    rendered for them.
     """
-    section = context.template.engine.get_template("comments/_section.html")
-    with context.push(comments_context(context["request"], article, form)):
+    request = context["request"]
+    engine = context.template.engine
+
+    def render_list() -> str:
+        threads = engine.get_template("comments/_threads.html")
+        return threads.render(template.Context(thread_context(request, article)))
+
+    def render_form() -> str:
+        blank = CommentForm(initial={}, article=article, issue_token=False)
+        return engine.get_template("comments/_form.html").render(
+            template.Context({"form": blank, "article": article, "reply_to": None})
+        )
+
+    # Kept: the list for every reader without comments of their own (cookie), and the
+    # blank form (no "Save my name…" cookie, not a reply, not refused), which carries no
+    # token (the script fetches them). Both in one round trip when both are kept.
+    variant = thread_variant(request)
+    shared_list = variant is not None and not own_comment_ids(request)
+    shared_form = (
+        form is None and not request.GET.get("replytocom") and not remembered_commenter(request)
+    )
+    kept = []
+    if shared_list:
+        kept.append(Fragment("comments", variant, render_list, article.slug, with_comments=True))
+    if shared_form:
+        kept.append(Fragment("comment-form", "", render_form, article.slug))
+    found = cached_fragments(request, kept) if kept else []
+    comment_list = found.pop(0) if shared_list else mark_safe(render_list())  # noqa: S308
+    if shared_form:
+        context_of_form = {
+            "comment_form_html": found.pop(0),
+            "comments_open": article.comments_open,
+        }
+    else:
+        context_of_form = {"comment_form_html": "", **form_context(request, article, form)}
+    section = engine.get_template("comments/_section.html")
+    with context.push(context_of_form, comment_list=comment_list):
         return section.render(context)

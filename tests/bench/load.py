@@ -60,13 +60,13 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the bench settings, one sync worker, as long as the block lasts."""
 
-    def __init__(self, cwd: str):
+    def __init__(self, cwd: str, env: dict[str, str] | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--bind",
                    f"127.0.0.1:{self.port}", "--workers", "1", "--worker-class", "sync",
                    "--timeout", "300", "--log-level", "warning"]  # fmt: skip
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.bench.settings"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.bench.settings", **(env or {})}
         self.process = subprocess.Popen(pinned(command, 0), cwd=cwd, env=env)
 
     def __enter__(self) -> "Server":

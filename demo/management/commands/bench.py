@@ -10,6 +10,10 @@ through a real gunicorn (one sync worker), that rate against the hello view meas
 before and just after it, p50/p95, the queries of one request (test client, cache emptied
 first), the response bytes as sent (gzipped: the bench asks for it, as every browser does)
 and what a cache header said on the first and a later request.
+Public pages run twice: "cached" as the site runs (anonymous readers mostly get the page
+cache's copy) and "uncached" through a second gunicorn with the page cache off, which
+renders every request (with the fragment caches, which stay on) as it does for a reader
+with a session or on a page-cache miss.
 Performance is measured here, never asserted in timed tests.
 """
 
@@ -26,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from accounts.models import User
@@ -39,6 +43,8 @@ from comments.models import Comment
 from tests.bench import data, load
 
 HELLO = "/bench/hello/"
+# The second server: the same settings with the page cache off.
+UNCACHED_ENV = {"NEWSROOM_PAGE_CACHE_SECONDS": "0"}
 ADMIN_USERNAME = "bench-admin"
 
 
@@ -57,6 +63,8 @@ class Row:
     queries: str
     size: int
     cache: str
+    uncached: load.Run | None = None  # the page cache off (public pages only)
+    uncached_queries: str = ""
 
 
 class Command(BaseCommand):
@@ -95,8 +103,14 @@ class Command(BaseCommand):
         wanted = [term.strip().lower() for term in only.split(",")]
         pages = [p for p in self.pages(spec) if any(t in p.label.lower() for t in wanted)]
         queries = {page.label: self.count_queries(page, admin) for page in pages}
-        with load.Server(cwd=str(settings.BASE_DIR)) as server:
-            rows = self.measure_pages(server, pages, queries, seconds)
+        uncached_queries = {
+            page.label: self.count_uncached_queries(page) for page in pages if not page.admin
+        }
+        cwd = str(settings.BASE_DIR)
+        with load.Server(cwd) as server, load.Server(cwd, env=UNCACHED_ENV) as uncached:
+            rows = self.measure_pages(server, uncached, pages, queries, seconds)
+            for row in rows:
+                row.uncached_queries = uncached_queries.get(row.label.removesuffix(" †"), "")
             if any(term in "comment post" for term in wanted):
                 rows.append(self.measure_posting(server, posts, seconds))
         self.report(spec, rows, time.monotonic() - started)
@@ -164,42 +178,79 @@ class Command(BaseCommand):
             counts.append(len(captured))
         return str(counts[0]) if counts[0] == counts[1] else f"{counts[0]} ({counts[1]} cached)"
 
+    def count_uncached_queries(self, page: Page) -> str:
+        """Queries of one anonymous request with the page cache off, the caches emptied
+        first (the fragments cold), then of the next one (the fragments warm)."""
+        counts = []
+        with override_settings(NEWSROOM_PAGE_CACHE_SECONDS=0):
+            cache.clear()
+            for _ in range(2):
+                with CaptureQueriesContext(connection) as captured:
+                    response = Client().get(page.url)
+                if response.status_code != 200:
+                    raise CommandError(f"{page.url} answered {response.status_code} uncached.")
+                counts.append(len(captured))
+        return str(counts[0]) if counts[0] == counts[1] else f"{counts[0]} ({counts[1]} warm)"
+
     # Measuring --------------------------------------------------------------------------------
 
     def measure_pages(
-        self, server: load.Server, pages: list[Page], queries: dict, seconds: float
+        self,
+        server: load.Server,
+        uncached: load.Server,
+        pages: list[Page],
+        queries: dict,
+        seconds: float,
     ) -> list[Row]:
         """hello, page, hello, page, … hello: each page is compared with the hello runs on
-        either side of it, so a neighbour's load on the shared machine touches both alike."""
+        either side of it, so a neighbour's load on the shared machine touches both alike.
+        A public page runs on both servers in between: cached, then uncached."""
         hello_url = server.base + HELLO
         hellos = [load.measure(hello_url, seconds).rate]
         rows = []
         for page in pages:
             cookie = self.session_cookie() if page.admin else ""
-            cache.clear()
-            begin = time.monotonic()
-            first = load.sample(server.base + page.url, cookie)
-            if first.status != 200:
-                raise CommandError(f"{page.url} answered {first.status} through gunicorn.")
-            # A slow page runs longer (up to a minute), so its p95 rests on a few requests;
-            # one slower than the run itself is timed request by request (the Python loop
-            # finishes the request in hand where wrk would drop it and report nothing).
-            took = time.monotonic() - begin
-            length = max(seconds, min(60.0, 8 * took))
-            label = page.label
-            if took < seconds:
-                run = load.measure(server.base + page.url, length, cookie)
-            else:
-                run = load.measure_python(server.base + page.url, length, cookie)
-                label += " †"
-            later = load.sample(server.base + page.url, cookie)
+            run, slow, first, later = self.run_page(server.base + page.url, cookie, seconds)
+            without = None
+            if not page.admin:
+                without, slow_uncached, _, _ = self.run_page(
+                    uncached.base + page.url, cookie, seconds
+                )
+                slow = slow or slow_uncached
             hellos.append(load.measure(hello_url, seconds).rate)
             rows.append(
-                Row(label, run, load.mean(hellos[-2:]), queries[page.label], later.size,
-                    f"{first.cache} → {later.cache}" if first.cache or later.cache else "n/a")
+                Row(page.label + (" †" if slow else ""), run, load.mean(hellos[-2:]),
+                    queries[page.label], later.size,
+                    f"{first.cache} → {later.cache}" if first.cache or later.cache else "n/a",
+                    without)
             )  # fmt: skip
-            self.stdout.write(f"  {page.label}: {run.rate:.1f}/s")
+            self.stdout.write(
+                f"  {page.label}: {run.rate:.1f}/s"
+                + (f", uncached {without.rate:.1f}/s" if without else "")
+            )
         return rows
+
+    def run_page(
+        self, url: str, cookie: str, seconds: float
+    ) -> tuple[load.Run, bool, load.Sample, load.Sample]:
+        """One page's run from an emptied cache, whether it was timed request by request,
+        and its first and a later answer."""
+        cache.clear()
+        begin = time.monotonic()
+        first = load.sample(url, cookie)
+        if first.status != 200:
+            raise CommandError(f"{url} answered {first.status} through gunicorn.")
+        # A slow page runs longer (up to a minute), so its p95 rests on a few requests;
+        # one slower than the run itself is timed request by request (the Python loop
+        # finishes the request in hand where wrk would drop it and report nothing).
+        took = time.monotonic() - begin
+        length = max(seconds, min(60.0, 8 * took))
+        slow = took >= seconds
+        if slow:
+            run = load.measure_python(url, length, cookie)
+        else:
+            run = load.measure(url, length, cookie)
+        return run, slow, first, load.sample(url, cookie)
 
     def session_cookie(self) -> str:
         client = Client()
@@ -277,15 +328,22 @@ class Command(BaseCommand):
             f"{spec.comments:,} comments ({spec.held:,} held); took {total:.0f} s."
         )
         write("")
-        write("| page | req/s | × hello | p50 ms | p95 ms | queries | bytes | cache |")
-        write("| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |")
+        write(
+            "| page | req/s | × hello | p50 ms | p95 ms | uncached req/s | × hello | p50 ms "
+            "| p95 ms | queries | uncached queries | bytes | cache |"
+        )
+        write("| --- " + "| ---: " * 8 + "| --- | --- | ---: | --- |")
         for row in rows:
-            ratio = row.run.rate / row.hello if row.hello else 0.0
-            errors = f" ({row.run.errors} errors)" if row.run.errors else ""
             write(
-                f"| {row.label} | {row.run.rate:.3g}{errors} | {ratio:.2g} | {row.run.p50:.1f} "
-                f"| {row.run.p95:.1f} | {row.queries} | {row.size or ''} | {row.cache} |"
+                f"| {row.label} | {self.figures(row.run, row.hello)} "
+                f"| {self.figures(row.uncached, row.hello)} | {row.queries} "
+                f"| {row.uncached_queries} | {row.size or ''} | {row.cache} |"
             )
+        write(
+            "Cached: as the site runs (the page cache answers anonymous readers). Uncached: the "
+            "page cache off, every request rendered (fragment caches on); queries cold, then "
+            "warm."
+        )
         hellos = [row.hello for row in rows]
         if hellos:
             write(f"\nhello view: {min(hellos):.0f}–{max(hellos):.0f} requests/s.")
@@ -296,3 +354,12 @@ class Command(BaseCommand):
                 "Comment POST (each a new reader's form and tokens, fetched before the timed "
                 f"posts; Python loop, a connection per post): {self.posting_summary}."
             )
+
+    @staticmethod
+    def figures(run: load.Run | None, hello: float) -> str:
+        """req/s, × hello, p50 and p95 of one run, as table cells (blank without a run)."""
+        if run is None:
+            return " |  |  | "
+        ratio = run.rate / hello if hello else 0.0
+        errors = f" ({run.errors} errors)" if run.errors else ""
+        return f"{run.rate:.3g}{errors} | {ratio:.2g} | {run.p50:.1f} | {run.p95:.1f}"

@@ -1,0 +1,250 @@
+"""Fragments of the article page kept in the shared cache (newsroom/fragments.py): the comment
+list, the blank comment form, the body and the related articles. Refreshed by the changes
+that refresh whole pages; never carrying one reader's own things to another."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import revisions, workflow
+from comments.models import Comment
+from comments.moderation import actions
+from tests.comments.helpers import make_comment, parse, post_comment
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# article, bylines, tags, notes; the next scheduled change (the site's version is made anew
+# in an emptied cache); related articles by tags, then from the section; nav; paginator
+# count, top-level page, replies; comment count.
+COLD_QUERIES = 12
+# article, bylines, tags, notes: the comment list, related articles and nav come warm.
+WARM_QUERIES = 4
+
+
+@pytest.fixture(autouse=True)
+def _fragments_on(settings):
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # every request renders: the fragments answer
+    settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
+    settings.NEWSROOM_COMMENT_FLOOD_SECONDS = 0
+
+
+@pytest.fixture
+def editor():
+    return UserFactory(is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory(title="Dam holds after the storm", tags=["floods"])
+
+
+def page(client: Client, article) -> str:
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def comment_bodies(html: str) -> list[str]:
+    return [body.get_text(strip=True) for body in soup(html).select(".comment__body")]
+
+
+# Queries ---------------------------------------------------------------------------------
+
+
+def test_cold_and_warm_article_page_queries(article, django_assert_num_queries):
+    for number in range(30):
+        make_comment(article, body=f"Comment {number}")
+    with django_assert_num_queries(COLD_QUERIES):
+        cold = page(Client(), article)
+    with django_assert_num_queries(WARM_QUERIES):
+        warm = page(Client(), article)
+    assert warm == cold
+    assert len(comment_bodies(warm)) == 30
+
+
+def test_the_warm_page_comes_from_the_fragment(article):
+    make_comment(article, body="First")
+    page(Client(), article)
+    # Written straight into the database, as no workflow does: nothing bumped the version.
+    make_comment(article, body="Second, unannounced")
+    assert comment_bodies(page(Client(), article)) == ["First"]
+
+
+def test_a_second_comment_page_has_its_own_fragment(article, settings):
+    settings.NEWSROOM_COMMENTS_PER_PAGE = 2
+    for body in ("One", "Two", "Three"):
+        make_comment(article, body=body)
+    assert comment_bodies(page(Client(), article)) == ["One", "Two"]
+    second = Client().get(article.get_absolute_url(), {"cpage": 2}).content.decode()
+    assert comment_bodies(second) == ["Three"]
+    assert comment_bodies(page(Client(), article)) == ["One", "Two"]
+
+
+# Refreshed by changes --------------------------------------------------------------------
+
+
+def test_approving_a_comment_refreshes_the_list(article, editor):
+    held = make_comment(article, status=Comment.Status.PENDING, body="Слава науці 🔬, وداعا")
+    before = page(Client(), article)
+    assert comment_bodies(before) == []
+    actions.approve([held], actor=editor)
+    after = page(Client(), article)
+    assert comment_bodies(after) == ["Слава науці 🔬, وداعا"]
+    assert soup(after).find(id="comments-heading").get_text(strip=True) == "1 Comment"
+
+
+def test_removing_a_comment_refreshes_the_list(article, editor):
+    shown = make_comment(article, body="Soon gone")
+    assert comment_bodies(page(Client(), article)) == ["Soon gone"]
+    actions.remove([shown], actor=editor)
+    assert comment_bodies(page(Client(), article)) == []
+
+
+def test_editing_a_comment_refreshes_the_list(article, editor):
+    shown = make_comment(article, body="Teh dam is fine")
+    page(Client(), article)
+    actions.edit_body(shown, body="The dam is fine", actor=editor)
+    assert comment_bodies(page(Client(), article)) == ["The dam is fine"]
+
+
+def test_editing_the_article_refreshes_its_body(article, editor):
+    page(Client(), article)
+    article.body = '<p>The engineers\' report: "no cracks".</p>'
+    article.save()
+    revisions.record_revision(article, actor=editor)
+    body = soup(page(Client(), article)).select_one(".article__body").get_text()
+    assert body == "The engineers’ report: “no cracks”."
+
+
+def test_publishing_an_article_refreshes_related_articles(article, editor):
+    assert soup(page(Client(), article)).select(".related__title") == []
+    other = ArticleFactory(
+        draft=True, title="Second dam inspected", tags=["floods"], authors=[AuthorFactory()]
+    )
+    workflow.transition(other, action="publish", actor=editor)
+    titles = [
+        t.get_text(strip=True) for t in soup(page(Client(), article)).select(".related__title")
+    ]
+    assert titles == ["Second dam inspected"]
+
+
+# Nothing of one reader's reaches another -------------------------------------------------
+
+
+def test_a_held_comment_shows_to_its_writer_alone(article, settings):
+    settings.NEWSROOM_COMMENT_MODERATION = "all"
+    make_comment(article, body="Public one")
+    assert comment_bodies(page(Client(), article)) == ["Public one"]  # the fragment, warm
+    writer = Client()
+    with time_machine.travel(timezone.now() + timedelta(seconds=30)):
+        response = post_comment(writer, article, name="Олена", body="Held: مرحبا 👋")
+    assert response.status_code == 302
+    assert Comment.objects.get(body="Held: مرحبا 👋").status == Comment.Status.PENDING
+    cache.clear()  # the writer's page is the first rendered since: nothing of it may be kept
+    assert comment_bodies(page(writer, article)) == ["Public one", "Held: مرحبا 👋"]
+    other = page(Client(), article)  # after the writer's page was rendered
+    assert comment_bodies(other) == ["Public one"]
+    assert "Олена" not in other
+
+
+def test_a_remembered_name_and_a_reply_stay_with_their_reader(article, settings):
+    settings.NEWSROOM_COMMENT_MODERATION = "all"
+    shown = make_comment(article, name="Ada", body="Public one")
+    writer = Client()
+    with time_machine.travel(timezone.now() + timedelta(seconds=30)):
+        post_comment(writer, article, name="Олена", body="Held.", remember="on")
+    form = soup(page(writer, article)).select_one("form.comment-form")
+    assert form.select_one("input[name=name]")["value"] == "Олена"
+    replying = writer.get(article.get_absolute_url(), {"replytocom": shown.pk})
+    assert "Replying to" in parse(replying).select_one("#reply-title").get_text()
+    other = soup(page(Client(), article))
+    assert other.select_one("input[name=name]").get("value") is None
+    assert other.select_one("#reply-title").get_text() == "Leave a comment"
+
+
+def test_a_refused_forms_token_is_not_served_to_others(article):
+    writer = Client()
+    page(writer, article)
+    refused = post_comment(writer, article, body="")
+    assert refused.status_code == 400  # the form again, with its errors
+    token = parse(refused).select_one("form.comment-form input[name=csrfmiddlewaretoken]")
+    assert token["value"]
+    other = soup(page(Client(), article))
+    assert other.select_one("form.comment-form input[name=csrfmiddlewaretoken]")["value"] == ""
+    assert token["value"] not in str(other)
+
+
+# Listings and the navigation -------------------------------------------------------------
+
+
+def listing(url: str) -> BeautifulSoup:
+    response = Client().get(url)
+    assert response.status_code == 200
+    return soup(response.content.decode())
+
+
+def teaser_titles(page_soup: BeautifulSoup) -> list[str]:
+    return [title.get_text(strip=True) for title in page_soup.select(".teaser__title")]
+
+
+def test_a_warm_listing_costs_only_its_subject(article, django_assert_num_queries):
+    section = article.section
+    url = reverse("articles:section", args=[section.slug])
+    cold = listing(url)
+    with django_assert_num_queries(1):  # the section itself (its header, and a 404 if gone)
+        warm = listing(url)
+    assert warm == cold
+    assert teaser_titles(warm) == ["Dam holds after the storm"]
+    listing(reverse("articles:home"))  # cold: the home page's own fragment
+    with django_assert_num_queries(0):
+        home = listing(reverse("articles:home"))
+    assert teaser_titles(home) == ["Dam holds after the storm"]
+
+
+def test_publishing_refreshes_the_listings(article, editor):
+    home = reverse("articles:home")
+    tag = reverse("articles:tag", args=["floods"])
+    assert teaser_titles(listing(home)) == ["Dam holds after the storm"]
+    assert teaser_titles(listing(tag)) == ["Dam holds after the storm"]
+    draft = ArticleFactory(
+        draft=True, title="Річка відступає 🌊", tags=["floods"], authors=[AuthorFactory()]
+    )
+    workflow.transition(draft, action="publish", actor=editor)
+    assert teaser_titles(listing(home)) == ["Річка відступає 🌊", "Dam holds after the storm"]
+    assert teaser_titles(listing(tag)) == ["Річка відступає 🌊", "Dam holds after the storm"]
+
+
+def test_each_section_page_marks_its_own_section_in_the_navigation(article):
+    other = SectionFactory(name="Sport", slug="sport")
+    listing(reverse("articles:home"))  # the navigation, warm, with no section current
+    for section in (article.section, other):
+        nav = listing(reverse("articles:section", args=[section.slug])).select_one(".site-nav")
+        current = nav.select('[aria-current="page"]')
+        assert [link.get_text() for link in current] == [section.name]
+
+
+def test_renaming_a_section_in_the_admin_refreshes_the_navigation(article, editor):
+    section = article.section
+    assert section.name in listing(reverse("articles:home")).select_one(".site-nav").get_text()
+    admin = Client()
+    admin.force_login(editor)
+    response = admin.post(
+        reverse("admin:articles_section_change", args=[section.pk]),
+        {"name": "Погода", "slug": section.slug, "description": "", "position": section.position},
+    )
+    assert response.status_code == 302
+    nav = listing(reverse("articles:home")).select_one(".site-nav").get_text()
+    assert "Погода" in nav
+    assert section.name not in nav
