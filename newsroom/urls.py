@@ -2,23 +2,17 @@ import posixpath
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt, sitemap_index
+from articles.sitemaps import news_sitemap, robots_txt, sitemap_index, sitemap_section
 from articles.urls import author_urlpatterns
 from images.renditions import RENDITIONS_DIR
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap_index, name="sitemap-index"),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
+    path("sitemap-<section>.xml", sitemap_section, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("authors/", include(author_urlpatterns)),
