@@ -360,3 +360,25 @@ def test_article_change_form_query_count_is_constant(
         response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
 
     assert response.status_code == 200
+
+
+def hierarchy_years(response) -> list[str]:
+    return [text_of(a) for a in parse(response).select("nav.toplinks a:not(.date-back)")]
+
+
+def test_article_list_date_hierarchy_offers_the_years_with_articles(admin_client, settings):
+    settings.TIME_ZONE = "Europe/Kyiv"
+    kyiv = timezone.get_fixed_timezone(120)  # winter: UTC+2
+    for moment in [
+        timezone.datetime(2019, 6, 1, 12, tzinfo=kyiv),
+        timezone.datetime(2021, 12, 31, 23, 30, tzinfo=kyiv),  # 21:30 UTC: still 2021
+        timezone.datetime(2023, 12, 31, 23, 30, tzinfo=timezone.UTC),  # 01:30 in Kyiv: 2024
+    ]:
+        ArticleFactory(published_at=moment)
+    ArticleFactory(draft=True)  # no publish time: in no year
+    url = reverse("admin:articles_article_changelist")
+
+    assert hierarchy_years(admin_client.get(url)) == ["2019", "2021", "2024"]
+    assert hierarchy_years(admin_client.get(url, {"published_at__year": "2021"})) == [
+        "December 2021"
+    ]
