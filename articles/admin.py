@@ -66,6 +66,16 @@ class BylineInline(admin.TabularInline):
     verbose_name = "author"
     verbose_name_plural = "Byline (authors in the order shown to readers: lowest position first)"
 
+    def get_queryset(self, request):
+        # Each row shows its byline as "<author> on <article>": both in the rows' query,
+        # not two queries a row (the article without its body and search vector).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author", "article")
+            .defer("article__body", "article__search_vector")
+        )
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)  # a new class on every call
         formset.stays_live = obj is not None and stays_live(request, obj)
@@ -95,6 +105,10 @@ class ArticleAdmin(admin.ModelAdmin):
         ("published_at", admin.DateFieldListFilter),
     ]
     list_select_related = ["section", "updated_by", "image"]
+    # At 100k articles each row of the list cost 2 ms to render, and a second COUNT(*) of
+    # the whole table only said "100,000 total" beside the filtered count.
+    list_per_page = 50
+    show_full_result_count = False
     search_fields = ["title", "dek", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}

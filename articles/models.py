@@ -182,7 +182,9 @@ class ArticleQuerySet(models.QuerySet):
         chosen = (
             self.filter(tagged_items__tag_id__in=tag_ids)
             .values("pk", "published_at")
-            .annotate(shared=Count("tagged_items"))
+            # The links' tag ids, not their ids: the (tag, article) index alone answers,
+            # without reading a link row (1,300 table pages for five busy tags).
+            .annotate(shared=Count("tagged_items__tag"))
             .order_by("-shared", "-published_at", "-pk")
             .values("pk")[:limit]
         )

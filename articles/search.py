@@ -13,6 +13,7 @@ from django.db.models import (
     Func,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.expressions import RawSQL
@@ -102,6 +103,19 @@ def search_articles(query: str, base: QuerySet | None = None) -> QuerySet:
 def _newest(matches: QuerySet) -> QuerySet:
     """Articles among the newest RANK_LIMIT + 1 of ``matches``: the set ranking works on."""
     newest = matches.order_by("-published_at", "-id").values("pk")[: RANK_LIMIT + 1]
+    if connection.vendor == "postgresql":
+        # id = ANY(ARRAY(…)): the thousand ids are found once and their rows read through
+        # the primary key. As "id IN (…)" PostgreSQL joined them to a scan of every article
+        # (100 ms at 100k articles), for the count and again for the page.
+        return Article.objects.filter(
+            Func(
+                F("pk"),
+                Subquery(newest, template="ARRAY(%(subquery)s)"),
+                arg_joiner=" = ANY(",
+                template="(%(expressions)s))",
+                output_field=BooleanField(),
+            )
+        )
     return Article.objects.filter(pk__in=newest)
 
 

@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
+from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt, sitemap_section
 from articles.urls import author_urlpatterns
 from images.renditions import media_cache_control
 
@@ -17,12 +17,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
+    path("sitemap-<section>.xml", sitemap_section, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("authors/", include(author_urlpatterns)),

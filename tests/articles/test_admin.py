@@ -1,6 +1,7 @@
 """The editors' admin: writing an article with its byline, and the pages around it."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -294,3 +295,90 @@ def test_tag_suggestions_refuse_staff_without_article_permissions(client):
 
     assert response.status_code == 403
     assert "Ukraine" not in response.content.decode()
+
+
+# --- the list and the form at any size ----------------------------------------------------
+
+
+def some_articles(count: int) -> list[Article]:
+    """Articles over several years, each with a section, source, image, tags and bylines."""
+    now = timezone.now()
+    source, image = SourceFactory(), ImageFactory(file=image_file(), alt_text="x")
+    return [
+        ArticleFactory(
+            published_at=now - timezone.timedelta(days=200 * n + 1),
+            authors=AuthorFactory.create_batch(2),
+            tags=[f"Tag {n}", "Common"],
+            source=source,
+            image=image,
+        )
+        for n in range(count)
+    ]
+
+
+# Session, user, the section and source filters' choices, the page's count, its articles,
+# their bylines and authors, then the date hierarchy's range and its years (or months).
+ARTICLE_LIST_QUERIES = 10
+
+
+@pytest.mark.parametrize("count", [1, 12], ids=["one", "twelve"])
+def test_article_changelist_query_count_is_constant(admin_client, django_assert_num_queries, count):
+    some_articles(count)
+
+    with django_assert_num_queries(ARTICLE_LIST_QUERIES):
+        response = admin_client.get(reverse("admin:articles_article_changelist"))
+
+    assert len(parse(response).select("#result_list tbody tr")) == count
+
+
+def test_article_changelist_shows_fifty_a_page(admin_client):
+    ArticleFactory.create_batch(53)
+    url = reverse("admin:articles_article_changelist")
+
+    first = parse(admin_client.get(url))
+    second = parse(admin_client.get(url, {"p": 2}))
+
+    assert len(first.select("#result_list tbody tr")) == 50
+    assert len(second.select("#result_list tbody tr")) == 3
+    assert "53 articles" in text_of(first.find(class_="paginator"))
+
+
+# Session, user, the article, its bylines with their authors, its tags, the content type,
+# the byline rows (with author and article), each of the two bylines' author box, the
+# image chooser (two), the section and source boxes.
+ARTICLE_FORM_QUERIES = 14
+
+
+@pytest.mark.parametrize("count", [1, 12], ids=["one", "twelve"])
+def test_article_change_form_query_count_is_constant(
+    admin_client, django_assert_num_queries, count
+):
+    article = some_articles(count)[-1]
+    ContentType.objects.clear_cache()  # as a fresh process finds it
+
+    with django_assert_num_queries(ARTICLE_FORM_QUERIES):
+        response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assert response.status_code == 200
+
+
+def hierarchy_years(response) -> list[str]:
+    return [text_of(a) for a in parse(response).select("nav.toplinks a:not(.date-back)")]
+
+
+def test_article_list_date_hierarchy_offers_the_years_with_articles(admin_client, settings):
+    settings.TIME_ZONE = "Europe/Kyiv"
+    kyiv = timezone.get_fixed_timezone(120)  # winter: UTC+2
+    for moment in [
+        timezone.datetime(2019, 6, 1, 12, tzinfo=kyiv),
+        timezone.datetime(2021, 12, 31, 23, 30, tzinfo=kyiv),  # 21:30 UTC: still 2021
+        timezone.datetime(2023, 12, 31, 23, 30, tzinfo=timezone.UTC),  # 01:30 in Kyiv: 2024
+    ]:
+        ArticleFactory(published_at=moment)
+    ArticleFactory(draft=True)  # no publish time: in no year
+    url = reverse("admin:articles_article_changelist")
+
+    assert hierarchy_years(admin_client.get(url)) == ["2019", "2021", "2024"]
+    assert hierarchy_years(admin_client.get(url, {"published_at__year": "2021"})) == [
+        "December 2021"
+    ]

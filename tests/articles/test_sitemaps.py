@@ -7,10 +7,13 @@ from xml.etree import ElementTree
 
 import pytest
 import time_machine
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article
+from articles.sitemaps import SITEMAPS, ArticleSitemap
 from tests.factories import ArticleFactory, AuthorFactory, SourceFactory
 from tests.helpers import (
     HOST,
@@ -262,3 +265,130 @@ def test_listed_once_however_many_published_articles(client, kind):
     ]
 
     assert len(locs) == 1
+
+
+# --- sections' pages: Django's output, read by key -----------------------------------------
+
+
+class DjangoArticleSitemap(Sitemap):
+    """The articles' sitemap as it was before its pages were read by key and written
+    without a template: what Django's own view makes of it is the reference."""
+
+    changefreq = "daily"
+    limit = 2
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .only("slug", "updated_at", "published_at")
+            .order_by("-published_at", "-id")
+        )
+
+    def lastmod(self, item):
+        return max(item.updated_at, item.published_at)
+
+
+def django_sitemap(rf, section: str, sitemap, page: str | None = None):
+    request = rf.get(f"/sitemap-{section}.xml", {"p": page} if page else {})
+    response = sitemap_views.sitemap(request, {section: sitemap}, section=section)
+    response.render()
+    return response
+
+
+@pytest.fixture
+def five_articles_two_a_page(monkeypatch):
+    """Five published articles on three pages of two, two of them published at the same
+    moment (the id orders them), one edited after it was published; a draft and a
+    scheduled article that no page lists."""
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    now = timezone.now().replace(microsecond=0)
+    same_moment = now - timedelta(days=2)
+    articles = [
+        ArticleFactory(slug="newest", published_at=now - timedelta(days=1)),
+        ArticleFactory(slug="tied-first", published_at=same_moment),
+        ArticleFactory(slug="tied-second", published_at=same_moment),
+        ArticleFactory(slug="edited", published_at=now - timedelta(days=30)),
+        ArticleFactory(slug="oldest", published_at=now - timedelta(days=400)),
+    ]
+    Article.objects.filter(slug="edited").update(updated_at=now - timedelta(hours=3))
+    ArticleFactory(slug="draft", draft=True)
+    ArticleFactory(slug="scheduled", scheduled=True)
+    return articles
+
+
+@pytest.mark.parametrize("page", [None, "1", "2", "3"])
+def test_article_sitemap_page_is_what_djangos_view_made(client, rf, five_articles_two_a_page, page):
+    response = client.get("/sitemap-articles.xml", {"p": page} if page else {})
+    reference = django_sitemap(rf, "articles", DjangoArticleSitemap, page)
+
+    assert response.status_code == 200
+    assert response.content == reference.content
+    for header in ("Content-Type", "Last-Modified", "X-Robots-Tag"):
+        assert response[header] == reference[header]
+
+
+def test_article_sitemap_pages_list_every_published_article_once_newest_first(
+    client, five_articles_two_a_page
+):
+    pages = [sitemap_locs(client.get("/sitemap-articles.xml", {"p": p})) for p in (1, 2, 3)]
+
+    assert pages == [
+        [absolute("/articles/newest/"), absolute("/articles/tied-second/")],
+        [absolute("/articles/tied-first/"), absolute("/articles/edited/")],
+        [absolute("/articles/oldest/")],
+    ]
+    assert client.get("/sitemap-articles.xml", {"p": 4}).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "", "4", str(10**30)])
+def test_article_sitemap_refuses_pages_that_do_not_exist(client, five_articles_two_a_page, page):
+    assert client.get("/sitemap-articles.xml", {"p": page}).status_code == 404
+
+
+def test_article_sitemap_of_a_site_without_articles_is_an_empty_list(client, rf):
+    response = client.get("/sitemap-articles.xml")
+
+    assert response.status_code == 200
+    assert sitemap_locs(response) == []
+    assert response.content == django_sitemap(rf, "articles", DjangoArticleSitemap).content
+    assert client.get("/sitemap-articles.xml", {"p": 2}).status_code == 404
+
+
+@pytest.mark.parametrize("section", ["sections", "tags", "authors", "sources"])
+def test_other_sitemaps_are_what_djangos_view_made(client, rf, section):
+    author = AuthorFactory(slug="olena")
+    ArticleFactory(
+        tags=["Energy", "Україна", "R&D <lab>"], authors=[author], source=SourceFactory()
+    )
+
+    response = client.get(f"/sitemap-{section}.xml")
+    reference = django_sitemap(rf, section, SITEMAPS[section])
+
+    assert response.status_code == 200
+    assert len(sitemap_locs(response)) >= 1
+    assert response.content == reference.content
+    assert response["Content-Type"] == reference["Content-Type"]
+    assert response.has_header("Last-Modified") == reference.has_header("Last-Modified")
+
+
+def test_unknown_sitemap_section_is_404(client):
+    assert client.get("/sitemap-drafts.xml").status_code == 404
+
+
+# The page's first article (from the ordering index), then its rows.
+SITEMAP_PAGE_QUERIES = 2
+
+
+@pytest.mark.parametrize(
+    ("n_articles", "page"), [(1, 1), (7, 1), (7, 3)], ids=["one", "seven", "seven-last-page"]
+)
+def test_article_sitemap_page_query_count_is_constant(
+    client, django_assert_num_queries, monkeypatch, n_articles, page
+):
+    monkeypatch.setattr(ArticleSitemap, "limit", 3)
+    ArticleFactory.create_batch(n_articles)
+
+    with django_assert_num_queries(SITEMAP_PAGE_QUERIES):
+        response = client.get("/sitemap-articles.xml", {"p": page})
+
+    assert len(sitemap_locs(response)) == min(3, n_articles - 3 * (page - 1))

@@ -143,3 +143,33 @@ def test_queue_never_reads_article_bodies_or_search_vectors(mod_client):
     for sql in queries:
         assert '"articles_article"."body"' not in sql
         assert '"search_vector"' not in sql
+
+
+# --- the queue's counts ------------------------------------------------------------------
+
+STATUS_FILTER = "#changelist-filter details[data-filter-title=status]"
+
+
+def test_status_filter_counts_each_status_up_to_the_cap(mod_client, monkeypatch):
+    monkeypatch.setattr("comments.admin.COUNT_CAP", 2)
+    article = ArticleFactory()
+    held(article, 2)
+    for _ in range(3):
+        make_comment(article)  # approved, with its commenter's record in the queue's columns
+    make_comment(article, status=Comment.Status.SPAM)
+
+    entries = [text_of(a) for a in parse(mod_client.get(QUEUE)).select(f"{STATUS_FILTER} a")]
+
+    assert entries[:4] == ["Pending (2)", "Approved (2+)", "Spam (1)", "Removed (0)"]
+
+
+def test_queue_says_how_many_comments_it_holds_up_to_the_paginators_bound(mod_client, monkeypatch):
+    monkeypatch.setattr("comments.admin.CappedPaginator.limit", 3)
+    article = ArticleFactory()
+    held(article, 2)
+
+    assert "2 comments" in text_of(parse(mod_client.get(QUEUE)).find(class_="paginator"))
+
+    held(article, 2)
+
+    assert "3 comments" in text_of(parse(mod_client.get(QUEUE)).find(class_="paginator"))
