@@ -6,11 +6,7 @@ to either server from one request to the next, and the comment rules, their sess
 """
 
 import os
-import subprocess
-import threading
 import time
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
 import pytest
@@ -23,15 +19,9 @@ from articles import workflow
 from comments.models import Comment
 from comments.moderation import actions
 from tests.comments.helpers import make_comment
-from tests.comments.live import Reader
-from tests.comments.test_remember_me_gunicorn import (
-    GUNICORN,
-    PROJECT_ROOT,
-    database_url,
-    free_port,
-    wait_until_listening,
-)
+from tests.comments.live import Reader, post_all_at_once
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
+from tests.servers import database_url, start_gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,23 +50,11 @@ def app_servers(django_db_setup, tmp_path_factory):
         "NEWSROOM_COMMENT_FLOOD_SECONDS": "15",
         "NEWSROOM_COMMENT_MODERATION": "all",
     }
-    urls = []
     with ExitStack() as stack:
-        for name in ("a", "b"):
-            port = free_port()
-            log = tmp_path_factory.mktemp(f"gunicorn-{name}") / "gunicorn.log"
-            with log.open("w") as output:
-                process = subprocess.Popen(
-                    [GUNICORN, "newsroom.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            stack.callback(process.wait, timeout=30)
-            stack.callback(process.terminate)
-            wait_until_listening(port, process, log)
-            urls.append(f"http://127.0.0.1:{port}")
+        urls = [
+            start_gunicorn(stack, env, tmp_path_factory.mktemp(f"gunicorn-{name}") / "gunicorn.log")
+            for name in ("a", "b")
+        ]
         yield urls
     redis.Redis.from_url(REDIS_URL).flushdb()
 
@@ -180,20 +158,7 @@ def test_the_flood_rule_counts_posts_made_through_both_servers(app_servers):
 def test_twenty_identical_posts_split_across_servers_store_one(app_servers):
     article = ArticleFactory(authors=[AuthorFactory()])
     same = {"name": "Reader 🦊", "email": "fox@example.com", "body": "First! 🎉"}
-    prepared = []
-    for number in range(20):
-        reader = Reader(app_servers[number % 2])
-        action, hidden = reader.comment_form(article.get_absolute_url())
-        prepared.append((reader, action, {**hidden, **same}))
-    start = threading.Barrier(len(prepared))
-
-    def post(item) -> int:
-        reader, action, data = item
-        start.wait()
-        return reader.post(action, data).status
-
-    with ThreadPoolExecutor(max_workers=len(prepared)) as pool:
-        statuses = Counter(pool.map(post, prepared))
+    statuses = post_all_at_once(app_servers, article, [same] * 20)
 
     assert Comment.objects.count() == 1
     assert statuses == {302: 1, 409: 19}, statuses

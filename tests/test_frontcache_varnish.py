@@ -28,14 +28,14 @@ from comments.moderation import actions
 from newsroom import frontcache
 from tests.comments.helpers import make_comment
 from tests.comments.live import Reader
-from tests.comments.test_remember_me_gunicorn import (
-    GUNICORN,
+from tests.factories import ArticleFactory, AuthorFactory, UserFactory
+from tests.servers import (
     PROJECT_ROOT,
     database_url,
     free_port,
+    start_gunicorn,
     wait_until_listening,
 )
-from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 # Database 6: the other suites and tools on this Redis use 0, 1, 5 and 7.
 REDIS_URL = os.environ.get("FRONTCACHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -135,26 +135,14 @@ def stack(django_db_setup, tmp_path_factory):
         "NEWSROOM_COMMENT_MODERATION": "none",
     }
     with ExitStack() as stack:
-        gunicorn_log = scratch / "gunicorn.log"
-        with gunicorn_log.open("w") as output:
-            gunicorn = subprocess.Popen(
-                [
-                    GUNICORN,
-                    "newsroom.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{backend_port}",
-                    "--workers",
-                    "1",
-                    "--access-logfile",
-                    str(access_log),
-                ],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        stack.callback(gunicorn.wait, timeout=30)
-        stack.callback(gunicorn.terminate)
+        start_gunicorn(
+            stack,
+            env,
+            scratch / "gunicorn.log",
+            "--access-logfile",
+            str(access_log),
+            port=backend_port,
+        )
 
         varnish_log = scratch / "varnishd.log"
         with varnish_log.open("w") as output:
@@ -181,7 +169,6 @@ def stack(django_db_setup, tmp_path_factory):
         stack.callback(varnishd.wait, timeout=30)
         stack.callback(varnishd.terminate)
 
-        wait_until_listening(backend_port, gunicorn, gunicorn_log)
         wait_until_listening(varnish_port, varnishd, varnish_log)
         yield Stack(varnish=varnish, backend=f"127.0.0.1:{backend_port}", access_log=access_log)
     redis.Redis.from_url(REDIS_URL).flushdb()

@@ -6,64 +6,22 @@ off, against the test database (one gunicorn for the whole module).
 """
 
 import os
-import socket
-import subprocess
-import sys
-import time
+from contextlib import ExitStack
 from http.cookies import SimpleCookie
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from comments.models import Comment
 from tests.factories import ArticleFactory
+from tests.servers import database_url, start_gunicorn
 
 from .live import Reader
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def database_url() -> str:
-    """The test database (not the project's), as DATABASE_URL spells it."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "localhost"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_listening(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited:\n{log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def gunicorn_url(django_db_setup, tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",  # DEBUG off, test secret key
@@ -73,20 +31,8 @@ def gunicorn_url(django_db_setup, tmp_path_factory):
         "NEWSROOM_COMMENT_FLOOD_SECONDS": "0",
         "NEWSROOM_COMMENT_MODERATION": "none",
     }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [GUNICORN, "newsroom.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_listening(port, process, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with ExitStack() as stack:
+        yield start_gunicorn(stack, env, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log")
 
 
 @pytest.mark.parametrize(

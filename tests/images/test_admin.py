@@ -9,6 +9,7 @@ from articles.models import Article
 from images.models import Image as LibraryImage
 from tests.factories import ArticleFactory, ImageFactory, UserFactory, image_file
 from tests.helpers import parse, save_change, staff_in, text_of
+from tests.images.helpers import change_data
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +24,6 @@ def change_url(image) -> str:
 
 def delete_url(image) -> str:
     return reverse("admin:images_image_delete", args=[image.pk])
-
-
-def change_data(image, **changes) -> dict:
-    data = {
-        "title": image.title,
-        "alt_text": image.alt_text,
-        "caption": image.caption,
-        "credit": image.credit,
-        "focal_x": str(image.focal_x),
-        "focal_y": str(image.focal_y),
-    }
-    data.update(changes)
-    return data
 
 
 def error_text(response, field: str) -> str:

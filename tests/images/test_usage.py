@@ -19,6 +19,7 @@ from images.models import Image as LibraryImage
 from newsroom import pagecache
 from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, image_file
 from tests.helpers import form_fields, parse, staff_in
+from tests.images.helpers import change_data
 
 pytestmark = pytest.mark.django_db
 
@@ -67,19 +68,6 @@ def cache_pages(*urls: str) -> None:
 
 def still_cached(*urls: str) -> bool:
     return all(reader_get(url)["X-Cache"] == "hit" for url in urls)
-
-
-def change_data(image, **changes) -> dict:
-    data = {
-        "title": image.title,
-        "alt_text": image.alt_text,
-        "caption": image.caption,
-        "credit": image.credit,
-        "focal_x": str(image.focal_x),
-        "focal_y": str(image.focal_y),
-    }
-    data.update(changes)
-    return data
 
 
 def body_with(image) -> str:
