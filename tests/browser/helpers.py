@@ -1,6 +1,7 @@
 """What several browser tests do in the Django admin."""
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, TimeoutError, expect
 
 
 def admin_log_in(page: Page, live_server, username: str, password: str) -> None:
@@ -25,3 +26,15 @@ def choose_in_autocomplete(page: Page, select_id: str, search: str, option_text:
     expect(option).to_have_count(1)
     option.click()
     expect(selection).to_contain_text(option_text)
+
+
+def choose_in_popup(popup: Page, link: Locator) -> None:
+    """Click a choice in an admin lookup popup, which closes the popup as it picks: the page
+    may be gone before Playwright's click returns, which is the expected outcome. Waits for
+    the popup to close, so a click that did nothing still fails."""
+    with popup.expect_event("close"):
+        try:
+            link.click()
+        except PlaywrightError as error:
+            if "closed" not in str(error) or isinstance(error, TimeoutError):
+                raise

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from articles.models import Article, ArticleRevision
 from articles.revisions import record_revision
-from tests.browser.helpers import admin_log_in, choose_in_autocomplete
+from tests.browser.helpers import admin_log_in, choose_in_autocomplete, choose_in_popup
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -284,7 +284,7 @@ def test_a_library_image_and_an_embed_go_into_the_body_and_reach_readers(
     with page.expect_popup() as popup_info:
         dialog.get_by_role("button", name="Choose or upload…").click()
     library = popup_info.value
-    library.get_by_role("link", name="Substation at dawn").click()
+    choose_in_popup(library, library.get_by_role("link", name="Substation at dawn"))
     expect(dialog.locator("input[name=alt]")).to_have_value(photo.alt_text)
     expect(dialog.locator(".news-image-chosen")).to_have_text("Substation at dawn")
     dialog.locator("input[name=alt]").fill("Engineers on the roof — Олена 👩")

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from articles.models import Article
 from images.models import Image as LibraryImage
-from tests.browser.helpers import admin_log_in
+from tests.browser.helpers import admin_log_in, choose_in_popup
 from tests.factories import ArticleFactory, ImageFactory, image_file
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def test_editor_chooses_a_featured_image_in_the_library_popup(page: Page, live_s
     popup.get_by_role("textbox").first.fill("substation")
     popup.keyboard.press("Enter")
     expect(popup.locator("#result_list tbody tr")).to_have_count(1)
-    popup.get_by_role("link", name="Substation at dawn").click()
+    choose_in_popup(popup, popup.get_by_role("link", name="Substation at dawn"))
 
     expect(page.locator("#id_image")).to_have_value(str(wanted.pk))
     preview = page.locator(".image-chooser__preview img")
