@@ -229,6 +229,13 @@ def _versions(found: dict, article_slug: str | None) -> tuple[dict, dict | None]
     return site, article
 
 
+def _version_keys(article_slug: str | None) -> list[str]:
+    """Where the versions a page shows are kept: the site's, and its article's comments'."""
+    if article_slug is None:
+        return [SITE_VERSION_KEY]
+    return [SITE_VERSION_KEY, ARTICLE_VERSION_KEY.format(slug=article_slug)]
+
+
 def _tokens(site: dict, article: dict | None) -> tuple[str, str | None]:
     return site["token"], article["token"] if article else None
 
@@ -261,9 +268,7 @@ def current_versions(*, article_slug: str | None = None) -> tuple[str, str | Non
     (newsroom/fragments.py), so the bumps that refresh whole pages refresh those too. Read
     as the page was: from this process's recent copy, which the page cache refreshes from
     Redis when it must (a front cache's fetch)."""
-    keys = [SITE_VERSION_KEY]
-    if article_slug is not None:
-        keys.append(ARTICLE_VERSION_KEY.format(slug=article_slug))
+    keys = _version_keys(article_slug)
     found = local_copies.versions(keys)
     if found is None:
         found = shared_cache.get_many(keys)
@@ -339,6 +344,8 @@ class PageCacheMiddleware:
         if request.method != "GET" or request.path_info.startswith(self.static_prefixes):
             return self.get_response(request)
         view_name, slug = _view_name(request.path_info, settings.ROOT_URLCONF)
+        scope = COMMENTS_SCOPE.get(view_name)  # whose comments the page also shows, if any
+        article_slug = slug if scope == "slug" else scope
         if view_name in PRIVATE_VIEWS:
             response = self.get_response(request)
             response["Cache-Control"] = PRIVATE_CACHE_CONTROL
@@ -352,19 +359,16 @@ class PageCacheMiddleware:
         keep_for = settings.NEWSROOM_PAGE_CACHE_SECONDS
         key = site = article = None
         if keep_for > 0:
-            scope = COMMENTS_SCOPE.get(view_name)
-            article_slug = slug if scope == "slug" else scope
             key = page_key(request)
-            version_keys = [SITE_VERSION_KEY]
-            if article_slug is not None:
-                version_keys.append(ARTICLE_VERSION_KEY.format(slug=article_slug))
+            version_keys = _version_keys(article_slug)
             # A front cache asking after a ban must get the change at once, even one made
             # through another app server: it would keep the page for s-maxage.
             trusted = frontcache.FETCH_HEADER not in request.headers
             found = local_copies.versions(version_keys) if trusted else None
+            kept_here = None
             if found is not None:  # read recently: the page may be here too
                 site, article = _versions(found, article_slug)
-                stored = local_copies.page(key)
+                stored = kept_here = local_copies.page(key)
                 if stored is None or stored[0] != _tokens(site, article):
                     stored = shared_cache.get_many([key]).get(key)
             else:  # the versions and the page, in one round trip
@@ -373,7 +377,7 @@ class PageCacheMiddleware:
                 local_copies.remember_versions(found)
                 site, article = _versions(found, article_slug)
             if stored is not None and stored[0] == _tokens(site, article):
-                if stored is not local_copies.page(key):
+                if stored is not kept_here:
                     local_copies.keep_page(key, stored)
                 _, status, headers, content = stored
                 response = HttpResponse(content, status=status, headers=headers)
@@ -399,10 +403,8 @@ class PageCacheMiddleware:
         elif "Vary" in response:
             del response["Vary"]
         response["Cache-Control"] = public_cache_control()
-        scope = COMMENTS_SCOPE.get(view_name)  # for front caches to ban by (frontcache.py)
-        response[frontcache.SCOPE_HEADER] = frontcache.page_scopes(
-            slug if scope == "slug" else scope
-        )
+        # For front caches to ban by (frontcache.py).
+        response[frontcache.SCOPE_HEADER] = frontcache.page_scopes(article_slug)
         if site is not None:  # nothing on the page changed since the versions did
             changed_at = max(site["changed_at"], article["changed_at"] if article else 0)
             response.headers.setdefault("Last-Modified", http_date(changed_at))
