@@ -33,11 +33,12 @@ class AuthorAdmin(ChangesPublicPagesAdmin, admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        # ModelAdmin's save without ChangesPublicPagesAdmin's refresh, made here once: by the
-        # new photo's renditions task when one is queued (every author's photo is shown, so
-        # it refreshes the pages once the renditions are made), else right away.
+        # ModelAdmin's save without ChangesPublicPagesAdmin's refresh, made here: a new photo
+        # alone is refreshed by its renditions task once they are made (every author's photo
+        # is shown); anything else saved with it right away, not only if the task succeeds.
         admin.ModelAdmin.save_model(self, request, obj, form, change)
-        if not ("photo" in form.changed_data and queue_renditions(obj.photo, kind="portrait")):
+        queued = "photo" in form.changed_data and queue_renditions(obj.photo, kind="portrait")
+        if not queued or set(form.changed_data) - {"photo"}:
             content_changed()
 
     def get_queryset(self, request):

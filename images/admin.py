@@ -109,9 +109,11 @@ class ImageAdmin(admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
-        if "file" in form.changed_data and queue_renditions(obj.file, kind="image"):
-            return  # the renditions task refreshes the pages once the new file's are made
-        refresh_pages_showing(obj.file.name)
+        # A new file alone is refreshed by its renditions task once they are made; anything
+        # else saved with it (alt text, caption) right away, not only if the task succeeds.
+        queued = "file" in form.changed_data and queue_renditions(obj.file, kind="image")
+        if not queued or set(form.changed_data) - {"file"}:
+            refresh_pages_showing(obj.file.name)
 
     def get_urls(self):
         return [

@@ -220,3 +220,46 @@ def test_an_author_edit_without_a_new_photo_refreshes_the_pages_once(editor_clie
 
     assert len(site_refreshes) == 1
     assert "Кореспондент у Харкові" in reader_get(url).content.decode()
+
+
+def test_an_author_edit_saved_with_a_new_photo_is_seen_before_its_renditions_are_made(
+    editor_client, site_refreshes, monkeypatch
+):
+    """The worker may be down or fail on the file: the rest of the edit must not wait."""
+    queued = []
+    monkeypatch.setattr(
+        "authors.admin.queue_renditions", lambda file, kind: queued.append(file) or True
+    )
+    author = AuthorFactory(slug="mark")
+    url = reverse("authors:detail", args=["mark"])
+    cache_pages(url)
+    change = reverse("admin:authors_author_change", args=[author.pk])
+    data = form_fields(editor_client.get(change), form_id="author_form")
+    data["photo"] = image_file("mark.jpg", size=(400, 400))
+    data["job_title"] = "Кореспондент у Харкові 📷"
+    site_refreshes.clear()
+
+    assert editor_client.post(change, data).status_code == 302
+
+    assert len(queued) == 1  # the renditions are asked for, and not made yet
+    assert len(site_refreshes) == 1
+    assert "Кореспондент у Харкові 📷" in reader_get(url).content.decode()
+
+
+def test_alt_text_saved_with_a_new_file_is_seen_before_its_renditions_are_made(
+    editor_client, site_refreshes, monkeypatch
+):
+    monkeypatch.setattr("images.admin.queue_renditions", lambda file, kind: True)
+    image = ImageFactory(file=image_file("before.jpg", size=(1000, 500)), alt_text="A dam")
+    url = ArticleFactory(image=image).get_absolute_url()
+    cache_pages(url)
+    site_refreshes.clear()
+
+    response = editor_client.post(
+        reverse("admin:images_image_change", args=[image.pk]),
+        change_data(image, file=image_file("after.jpg", size=(1000, 500)), alt_text="Гребля 🌊"),
+    )
+
+    assert response.status_code == 302
+    assert len(site_refreshes) == 1
+    assert "Гребля 🌊" in reader_get(url).content.decode()
