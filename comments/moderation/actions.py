@@ -372,7 +372,8 @@ def use_form_token(digest: str) -> bool:
     """Record a form token as used; False if it already was (a replay).
 
     The unique digest decides even when two replays of one token race: the second insert
-    waits for the first and then inserts nothing. One statement, no savepoint. Expired rows
+    waits for the first and then inserts nothing. One statement, no savepoint; the time is
+    adapted as the ORM writes it (SQLite compares it as text). Expired rows
     are pruned by the daily retention purge (``purge_comment_ips``), not on every post.
     """
     table = connection.ops.quote_name(UsedFormToken._meta.db_table)
@@ -380,7 +381,7 @@ def use_form_token(digest: str) -> bool:
         cursor.execute(
             f"INSERT INTO {table} (digest, used_at) VALUES (%s, %s) "
             "ON CONFLICT (digest) DO NOTHING RETURNING id",
-            [digest, timezone.now()],
+            [digest, connection.ops.adapt_datetimefield_value(timezone.now())],
         )
         return cursor.fetchone() is not None
 
