@@ -323,9 +323,7 @@ def request_notifications(comment: Comment, *, on_approval: bool, on_reply: bool
         .update(confirmation_sent_at=now, confirmation_key=key)
     )
     if claimed:
-        transaction.on_commit(
-            partial(send_notification_confirmation.enqueue, address.pk, key), robust=True
-        )
+        enqueue_with_commit(send_notification_confirmation, address.pk, key)
 
 
 def notify_published(comments: list[Comment]) -> None:
@@ -353,9 +351,9 @@ def notify_published(comments: list[Comment]) -> None:
     )
     for comment in comments:
         if comment.pk in approved:
-            transaction.on_commit(partial(notify_comment_approved.enqueue, comment.pk), robust=True)
+            enqueue_with_commit(notify_comment_approved, comment.pk)
         if comment.parent_id in answered:
-            transaction.on_commit(partial(notify_reply.enqueue, comment.pk), robust=True)
+            enqueue_with_commit(notify_reply, comment.pk)
 
 
 def comments_changed(article_ids: Iterable[int]) -> None:
@@ -648,5 +646,5 @@ def hold_for_reader_reports(comment: Comment, *, report_count: int) -> bool:
         action="reported",
         also_saved=["hold_reasons"],
     )
-    transaction.on_commit(partial(notify_moderators.enqueue, comment.pk), robust=True)
+    enqueue_with_commit(notify_moderators, comment.pk)
     return True
