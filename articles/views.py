@@ -1,10 +1,12 @@
+import functools
 import re
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import Page
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +16,7 @@ from taggit.models import Tag
 
 from accounts import roles
 from authors.models import Author
-from newsroom.fragments import Fragment, cached_fragments
+from newsroom.fragments import cached_fragment, cached_instance
 
 from . import search as search_module
 from . import structured_data
@@ -43,14 +45,15 @@ def paginate_numbered(request: HttpRequest, queryset: QuerySet) -> Page:
     return paginator.get_page(request.GET.get("page"))
 
 
-def lazy_page(request: HttpRequest, queryset: QuerySet) -> KeysetPage:
-    """The listing's page, read only when the template first needs it: not at all when the
-    listing's content comes from the fragment cache ({% fragment %})."""
-    return SimpleLazyObject(lambda: paginate(request, queryset))
+def lazy_page(request: HttpRequest, articles: Callable[[], QuerySet]) -> KeysetPage:
+    """The listing's page of ``articles()``, built and read only when the template first
+    needs it: not at all when the listing's content comes from the fragment cache
+    ({% fragment %})."""
+    return SimpleLazyObject(lambda: paginate(request, articles()))
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    page = lazy_page(request, Article.objects.published().for_listing())
+    page = lazy_page(request, lambda: Article.objects.published().for_listing())
 
     def featured() -> list[Article]:
         if not page.is_first:
@@ -95,7 +98,16 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = Article.objects.for_detail().filter(slug=slug).first()
+    # A published article with its byline, tags, notes and image, as read for the page:
+    # kept under the site's version (newsroom/fragments.py), so a page the page cache does
+    # not answer (a reader with cookies, a miss) usually costs no query for it.
+    article = cached_instance(
+        request,
+        Article,
+        slug,
+        lambda: Article.objects.for_detail().filter(slug=slug).first(),
+        shareable=lambda found: found.is_published,
+    )
     if article is None:
         # An address the article used to have answers for ever with a permanent redirect.
         moved = ArticleSlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
@@ -139,14 +151,14 @@ def render_article(
     articles know nothing of comments but the form the comment view hands back.
     """
     is_preview = force_preview or not article.is_published
-    if is_preview:
-        body, related = smartquotes(article.body_html), ""
-    else:
-        body, related = body_and_related(request, article)
+    # The body and the JSON-LD are made when the template first asks (once): not at all when
+    # the fragments that show them are kept (article_detail.html).
+    body = functools.cache(lambda: smartquotes(article.body_html))
+    related = "" if is_preview else related_list(request, article)
     context = {
         "article": article,
         "canonical_url": structured_data.canonical_url(request, article),
-        "json_ld": structured_data.news_article(request, article),
+        "json_ld": functools.cache(lambda: structured_data.news_article(request, article)),
         "is_preview": is_preview,
         "current_section": article.section,
         "notes": [note for note in article.notes.all() if note.removed_at is None],
@@ -161,9 +173,26 @@ def render_article(
     return response
 
 
+def kept_or_404[M: Model](request: HttpRequest, model: type[M], slug: str) -> M:
+    """The section, author, tag or source a listing is about, kept under the site's version
+    (their admins bump it on every save), so a kept listing costs no query at all."""
+    found = cached_instance(
+        request,
+        model,
+        slug,
+        lambda: model.objects.filter(slug=slug).first(),
+        shareable=lambda _: True,
+    )
+    if found is None:
+        raise Http404(f"No {model._meta.verbose_name} matches the given query.")
+    return found
+
+
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    section = get_object_or_404(Section, slug=slug)
-    page = lazy_page(request, Article.objects.published().filter(section=section).for_listing())
+    section = kept_or_404(request, Section, slug)
+    page = lazy_page(
+        request, lambda: Article.objects.published().filter(section=section).for_listing()
+    )
     return render(
         request,
         "articles/section_detail.html",
@@ -172,46 +201,36 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    author = get_object_or_404(Author, slug=slug)
-    page = lazy_page(request, Article.objects.published().filter(authors=author).for_listing())
+    author = kept_or_404(request, Author, slug)
+    page = lazy_page(
+        request, lambda: Article.objects.published().filter(authors=author).for_listing()
+    )
     return render(request, "authors/author_detail.html", {"author": author, "page": page})
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    page = lazy_page(request, Article.objects.published().filter(tags=tag).for_listing())
+    tag = kept_or_404(request, Tag, slug)
+    page = lazy_page(request, lambda: Article.objects.published().filter(tags=tag).for_listing())
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 
 
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(Source, slug=slug)
-    page = lazy_page(request, Article.objects.published().filter(source=source).for_listing())
+    source = kept_or_404(request, Source, slug)
+    page = lazy_page(
+        request, lambda: Article.objects.published().filter(source=source).for_listing()
+    )
     return render(request, "articles/source_detail.html", {"source": source, "page": page})
 
 
-def body_and_related(request: HttpRequest, article: Article) -> list[SafeString]:
-    """The published body as readers get it (sanitized, images and embeds made whole, curly
-    quotes) and the related articles' cards: kept as fragments under the site's version,
-    which every edit and publication bumps (the body's revision time in its key is a second
-    guard), fetched in one round trip."""
-    return cached_fragments(
+def related_list(request: HttpRequest, article: Article) -> SafeString:
+    """The related articles' cards, kept as a fragment under the site's version, which
+    every edit and publication bumps."""
+    return cached_fragment(
         request,
-        [
-            Fragment(
-                "body",
-                str(article.updated_at.timestamp()),
-                lambda: smartquotes(article.body_html),
-                article_slug=article.slug,
-            ),
-            Fragment(
-                "related",
-                "",
-                lambda: render_to_string(
-                    "articles/_related.html", {"related": related_articles(article)}
-                ),
-                article_slug=article.slug,
-            ),
-        ],
+        "related",
+        "",
+        lambda: render_to_string("articles/_related.html", {"related": related_articles(article)}),
+        article_slug=article.slug,
     )
 
 

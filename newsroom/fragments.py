@@ -12,15 +12,18 @@ fragment for that reader. The blank comment form is kept: it carries no token.
 """
 
 import hashlib
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import django
 from django.conf import settings
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from . import cache as shared_cache
-from .pagecache import current_versions
+from .pagecache import current_versions, local_copies
 
 FRAGMENT_KEY = "fragment:{name}:{versions}:{variant}"
 
@@ -59,20 +62,43 @@ class Fragment:
         return FRAGMENT_KEY.format(name=self.name, versions=versions, variant=variant)
 
 
+def _kept(keys: list[str], seconds: int) -> dict:
+    """What is kept under ``keys``: this process's copy first (the keys name the versions,
+    which say whether a copy still holds), then the shared cache in one round trip for the
+    rest, copied here for at most as long as the shared cache keeps it."""
+    found = {}
+    for key in keys:
+        if (value := local_copies.get(key)) is not None:
+            found[key] = value
+    if len(found) < len(keys):
+        fetched = shared_cache.get_many([key for key in keys if key not in found])
+        for key, value in fetched.items():
+            local_copies.keep(key, value, len(value), seconds)
+        found.update(fetched)
+    return found
+
+
+def _keep(values: dict, seconds: int) -> None:
+    shared_cache.set_many(values, seconds)
+    for key, value in values.items():
+        local_copies.keep(key, value, len(value), seconds)
+
+
 def cached_fragments(request: HttpRequest, fragments: list[Fragment]) -> list[SafeString]:
-    """The fragments, from the cache (one round trip for all) or rendered and kept."""
+    """The fragments, from the cache (one round trip for all, none for those this process
+    used recently) or rendered and kept."""
     seconds = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
         # Rendered by templates, escaped there.
         return [mark_safe(fragment.render()) for fragment in fragments]  # noqa: S308
     keys = [fragment.key(request) for fragment in fragments]
-    found = shared_cache.get_many(keys)
+    found = _kept(keys, seconds)
     missing = {}
     for key, fragment in zip(keys, fragments, strict=True):
         if key not in found:
             found[key] = missing[key] = str(fragment.render())
     if missing:
-        shared_cache.set_many(missing, seconds)
+        _keep(missing, seconds)
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 - as above
 
 
@@ -88,3 +114,34 @@ def cached_fragment(
     """One fragment (see Fragment), from the cache or rendered and kept."""
     fragment = Fragment(name, variant, render, article_slug, with_comments)
     return cached_fragments(request, [fragment])[0]
+
+
+def _schema(model: type[Model]) -> str:
+    """What a pickled instance depends on besides its rows: Django's version and the
+    model's fields. A deploy that changes either reads afresh instead of unpickling."""
+    fields = ",".join(field.attname for field in model._meta.concrete_fields)
+    return f"{django.__version__}:{model._meta.label}:{fields}"
+
+
+def cached_instance[M: Model](
+    request: HttpRequest,
+    model: type[M],
+    variant: str,
+    load: Callable[[], M | None],
+    *,
+    shareable: Callable[[M], bool],
+) -> M | None:
+    """The ``model`` instance ``load`` reads (with what it selects and prefetches), kept
+    pickled under the site's version, which every edit of what it holds bumps. Only one
+    that ``shareable`` accepts is kept (a published article, not a draft whose edits bump
+    nothing). Each request unpickles its own copy: no instance is shared between them."""
+    seconds = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
+    if seconds <= 0:
+        return load()
+    key = Fragment("instance", f"{_schema(model)}:{variant}", str).key(request)
+    if (kept := _kept([key], seconds).get(key)) is not None:
+        return pickle.loads(kept)  # noqa: S301 - written by this site, as Django's cache is
+    instance = load()
+    if instance is not None and shareable(instance):
+        _keep({key: pickle.dumps(instance, pickle.HIGHEST_PROTOCOL)}, seconds)
+    return instance

@@ -105,7 +105,8 @@ def _new_version(*, expires_at: float | None = None) -> dict:
 class LocalCopies:
     """This process's own copy of what it last read from the shared cache: the content
     versions, trusted for ``NEWSROOM_PAGE_CACHE_LOCAL_MS`` after they were read, and the
-    pages most recently served (at most ``LOCAL_BYTES``), each under the versions it shows.
+    pages and fragments most recently used (at most ``LOCAL_BYTES`` in all), each under the
+    versions it shows.
 
     A hit on a popular page then costs no round trip to Redis, which cost more than the rest
     of the hit. Changes made by this process are seen at once (``_bump`` updates the copy);
@@ -121,7 +122,8 @@ class LocalCopies:
     def clear(self) -> None:
         with self._lock:
             self._versions: dict[str, tuple[dict, float]] = {}
-            self._pages: OrderedDict[str, tuple] = OrderedDict()
+            # key -> (entry, its size, the monotonic time it is dropped at, or None)
+            self._entries: OrderedDict[str, tuple] = OrderedDict()
             self._bytes = 0
 
     def versions(self, keys: list[str]) -> dict | None:
@@ -140,26 +142,41 @@ class LocalCopies:
         for key, version in versions.items():
             self._versions[key] = (version, now)
 
-    def page(self, key: str) -> tuple | None:
+    def get(self, key: str):
+        """The page or fragment kept under ``key``, or None."""
         with self._lock:
-            entry = self._pages.get(key)
-            if entry is not None:
-                self._pages.move_to_end(key)
+            kept = self._entries.get(key)
+            if kept is None:
+                return None
+            entry, _, drop_at = kept
+            if drop_at is not None and time.monotonic() >= drop_at:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
             return entry
 
-    def keep_page(self, key: str, entry: tuple) -> None:
-        size = len(entry[-1])
+    def keep(self, key: str, entry, size: int, seconds: float | None = None) -> None:
+        """Keep ``entry`` (``size`` bytes), for at most ``seconds`` if given."""
         if size > self.LOCAL_BYTES // 8 or settings.NEWSROOM_PAGE_CACHE_LOCAL_MS <= 0:
             return
+        drop_at = time.monotonic() + seconds if seconds is not None else None
         with self._lock:
-            old = self._pages.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old[-1])
-            self._pages[key] = entry
+            self._drop(key)
+            self._entries[key] = (entry, size, drop_at)
             self._bytes += size
             while self._bytes > self.LOCAL_BYTES:
-                _, dropped = self._pages.popitem(last=False)
-                self._bytes -= len(dropped[-1])
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: str) -> None:
+        kept = self._entries.pop(key, None)
+        if kept is not None:
+            self._bytes -= kept[1]
+
+    def page(self, key: str) -> tuple | None:
+        return self.get(key)
+
+    def keep_page(self, key: str, entry: tuple) -> None:
+        self.keep(key, entry, len(entry[-1]))
 
 
 local_copies = LocalCopies()
