@@ -36,7 +36,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
 from . import cache as shared_cache
-from . import frontcache
+from . import compression, frontcache
 
 # Pages that look the same to every anonymous reader, by URL name.
 PUBLIC_VIEWS = frozenset(
@@ -400,6 +400,8 @@ class PageCacheMiddleware:
                 response = HttpResponse(content, status=status, headers=headers)
                 response["X-Cache"] = "hit"
                 return _answer(request, response)
+            # To be kept for every reader: worth compressing harder (compression.py).
+            setattr(request, compression.KEPT_FOR_EVERYONE, True)
 
         response = self.get_response(request)
         if response.status_code != 200 or response.streaming:

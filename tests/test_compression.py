@@ -125,3 +125,25 @@ def test_etag_is_made_weak_and_still_answers_304(client):
     assert first["ETag"] == 'W/"v1"'
     again = client.get("/tagged/", HTTP_IF_NONE_MATCH=first["ETag"], **GZIP)
     assert again.status_code == 304
+
+
+def test_a_page_kept_for_every_reader_is_packed_harder_than_a_readers_own(article, settings):
+    """The page cache's copy is compressed once for thousands of readers (level 6); a page
+    rendered for one reader is compressed as it is sent, fast (level 1). Both pad."""
+    from django.test import Client
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+    url = article.get_absolute_url()
+    kept = Client().get(url, **GZIP)
+    assert kept["X-Cache"] == "miss"  # rendered now, and kept
+    reader = Client()
+    reader.cookies["newsroom_theme"] = "dark"  # any cookie makes the page the reader's own
+    own = reader.get(url, **GZIP)
+    assert own["X-Cache"] == "bypass"
+    # The gzip header's XFL byte: 4 is "fastest", 0 the default level.
+    assert (kept.content[8], own.content[8]) == (0, 4)
+    assert kept.content[3] & gzip.FNAME and own.content[3] & gzip.FNAME  # padded
+    for response in (kept, own):
+        assert "Words of the story." in gzip.decompress(response.content).decode()
+    lengths = {len(reader.get(url, **GZIP).content) for _ in range(12)}
+    assert len(lengths) > 1
