@@ -74,12 +74,13 @@ def mark_next_change(response: HttpResponse, moment: float | None) -> None:
         response[CHANGES_AT_HEADER] = http_date(math.ceil(moment))
 
 
-def content_changed(*, article_slug: str | None = None) -> None:
-    """Empty the front caches of the pages in this scope once the transaction commits (at
-    once outside one). Called by ``pagecache.content_changed``."""
+def content_changed(*, article_slugs: tuple[str, ...]) -> None:
+    """Empty the front caches of the pages in these scopes (the site's when no slug is
+    given), in one ban, once the transaction commits (at once outside one). Called by
+    ``pagecache``'s content_changed and comments_changed."""
     if settings.NEWSROOM_FRONT_CACHE_URLS:
-        scope = scope_name(article_slug)
-        transaction.on_commit(lambda: ban([scope]), robust=True)
+        scopes = [scope_name(slug) for slug in article_slugs] or [scope_name(None)]
+        transaction.on_commit(lambda: ban(scopes), robust=True)
 
 
 class _Unreachable:

@@ -24,7 +24,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
 
@@ -204,27 +204,42 @@ def next_timed_change() -> datetime | None:
     return min((moment for moment in moments if moment is not None), default=None)
 
 
-def _bump(*, article_slug: str | None) -> None:
-    if article_slug is None:
+def _bump(*, article_slugs: tuple[str, ...]) -> None:
+    """New versions: the site's (no slug), or those of these articles' comments."""
+    if not article_slugs:
         moment = next_timed_change()
         version = _new_version(expires_at=moment.timestamp() if moment else None)
         _store_versions({SITE_VERSION_KEY: version})
     else:
-        _store_versions({ARTICLE_VERSION_KEY.format(slug=article_slug): _new_version()})
+        keys = [ARTICLE_VERSION_KEY.format(slug=slug) for slug in article_slugs]
+        _store_versions({key: _new_version() for key in keys})
 
 
-def content_changed(*, article_slug: str | None = None) -> None:
-    """What readers see has changed: the whole site, or (``article_slug``) one article's
-    comments (then also call it with ``ANY_ARTICLE``, for the latest-comments feeds). Call
-    it from the workflow function that made the change.
+def _changed(article_slugs: tuple[str, ...]) -> None:
+    _bump(article_slugs=article_slugs)
+    if transaction.get_connection().in_atomic_block:  # outside one, nothing is pending
+        transaction.on_commit(lambda: _bump(article_slugs=article_slugs))
+    frontcache.content_changed(article_slugs=article_slugs)
+
+
+def content_changed() -> None:
+    """What readers see has changed, beyond one article's comments: an article, a section,
+    an author, a tag, a source, a picture. Call it from the workflow function that made the
+    change.
 
     Bumped at once and again when the transaction commits: a page another server renders
     from the old rows in between is then dropped too.
     """
-    _bump(article_slug=article_slug)
-    if transaction.get_connection().in_atomic_block:  # outside one, nothing is pending
-        transaction.on_commit(lambda: _bump(article_slug=article_slug))
-    frontcache.content_changed(article_slug=article_slug)
+    _changed(())
+
+
+def comments_changed(article_slugs: Iterable[str]) -> None:
+    """What these articles' comments show has changed: their pages and comment feeds, and
+    the latest-comments feeds (ANY_ARTICLE). One write to the shared cache and one ban to
+    each front cache for them all, however many articles a moderator's action touched."""
+    slugs = tuple(sorted(set(article_slugs)))
+    if slugs:
+        _changed((*slugs, ANY_ARTICLE))
 
 
 def _versions(found: dict, article_slug: str | None) -> tuple[dict, dict | None]:

@@ -150,7 +150,23 @@ def test_approving_a_comment_bans_its_article_and_the_latest_comments_not_the_si
     comment = make_comment(article, status="pending", body="Мост открыт 🎉")
     with commit():
         actions.approve([comment], actor=editor)
-    assert front_cache.bans == ["comments:dam-holds", "comments:%2A"]
+    assert front_cache.bans == ["comments:%2A comments:dam-holds"]
+
+
+def test_approving_comments_on_many_articles_sends_one_ban(front_cache, editor, commit):
+    """A moderator's bulk action: one ban naming every article's scope, not one per article."""
+    comments = [
+        make_comment(
+            ArticleFactory(slug=f"story-{n}", authors=[AuthorFactory()]),
+            status="pending",
+            body=f"Коментар {n} ✅",
+        )
+        for n in range(5)
+    ]
+    with commit():
+        actions.approve(comments, actor=editor)
+    scopes = ["comments:%2A", *(f"comments:story-{n}" for n in range(5))]
+    assert front_cache.bans == [" ".join(sorted(scopes))]
 
 
 def test_no_front_cache_configured_sends_nothing(settings, front_cache, publish):

@@ -24,7 +24,7 @@ from django.utils.crypto import salted_hmac
 from django_tasks_db import DatabaseBackend
 
 from articles.models import Article
-from newsroom.pagecache import ANY_ARTICLE, content_changed
+from newsroom import pagecache
 
 from ..models import (
     BlockedCommenter,
@@ -359,11 +359,9 @@ def notify_published(comments: list[Comment]) -> None:
 def comments_changed(article_ids: Iterable[int]) -> None:
     """Refresh the cached pages showing these articles' comments: their own pages and
     comment feeds, and the latest-comments feeds (no listing shows comments)."""
-    slugs = list(Article.objects.filter(pk__in=set(article_ids)).values_list("slug", flat=True))
-    for slug in slugs:
-        content_changed(article_slug=slug)
-    if slugs:
-        content_changed(article_slug=ANY_ARTICLE)
+    pagecache.comments_changed(
+        Article.objects.filter(pk__in=set(article_ids)).values_list("slug", flat=True)
+    )
 
 
 def use_form_token(digest: str) -> bool:
