@@ -113,19 +113,39 @@ class _Unreachable:
 unreachable = _Unreachable()
 
 
+# Varnish refuses a request header longer than http_req_hdr_len (8 KB by default): the
+# scopes of a moderator's action on hundreds of articles go in several bans.
+BAN_HEADER_MAX = 4000
+
+
+def _batches(scopes: Iterable[str]) -> list[str]:
+    """The scope names as header values of at most BAN_HEADER_MAX characters."""
+    batches: list[list[str]] = [[]]
+    length = 0
+    for name in sorted(set(scopes)):
+        if batches[-1] and length + 1 + len(name) > BAN_HEADER_MAX:
+            batches.append([])
+            length = 0
+        length += len(name) + 1
+        batches[-1].append(name)
+    return [" ".join(batch) for batch in batches if batch]
+
+
 def ban(scopes: Iterable[str]) -> None:
     """Send BAN for these scopes to every front cache; never raises."""
-    names = " ".join(sorted(set(scopes)))
+    batches = _batches(scopes)
     for url in settings.NEWSROOM_FRONT_CACHE_URLS:
-        try:
-            status = _send_ban(url, names)
-        except (OSError, http.client.HTTPException) as error:
-            unreachable.failed(url, f"{type(error).__name__}: {error}")
-            continue
-        if status == 200:
-            unreachable.succeeded(url)
+        for names in batches:
+            try:
+                status = _send_ban(url, names)
+            except (OSError, http.client.HTTPException) as error:
+                unreachable.failed(url, f"{type(error).__name__}: {error}")
+                break
+            if status != 200:
+                unreachable.failed(url, f"HTTP {status}")
+                break
         else:
-            unreachable.failed(url, f"HTTP {status}")
+            unreachable.succeeded(url)
 
 
 def _send_ban(url: str, names: str) -> int:

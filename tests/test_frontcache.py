@@ -169,6 +169,17 @@ def test_approving_comments_on_many_articles_sends_one_ban(front_cache, editor, 
     assert front_cache.bans == [" ".join(sorted(scopes))]
 
 
+def test_the_scopes_of_hundreds_of_articles_go_in_bans_varnish_accepts(front_cache):
+    """Varnish refuses a header over 8 KB: each ban stays under 4,000 characters, and
+    together they name every scope once."""
+    scopes = [frontcache.scope_name(f"довга-стаття-{n}") for n in range(400)]
+    frontcache.ban(scopes)
+    assert len(front_cache.bans) > 1
+    assert all(len(names) <= frontcache.BAN_HEADER_MAX for names in front_cache.bans)
+    sent = [name for names in front_cache.bans for name in names.split(" ")]
+    assert sorted(sent) == sorted(scopes)
+
+
 def test_no_front_cache_configured_sends_nothing(settings, front_cache, publish):
     settings.NEWSROOM_FRONT_CACHE_URLS = []
     publish()

@@ -377,3 +377,16 @@ def test_a_scheduled_article_appears_through_varnish_when_it_goes_live(stack, ed
 
     time.sleep(max(0, (goes_live - timezone.now()).total_seconds()) + 1.1)  # seconds in HTTP dates
     assert "Embargoed: the budget 📊" in get(stack.varnish, "/").body
+
+
+def test_a_ban_naming_hundreds_of_articles_is_taken_in_parts(stack):
+    """A moderator's action on hundreds of articles: more names than one header of 8 KB
+    (Varnish's limit) holds, sent in several bans that Varnish takes."""
+    article = ArticleFactory(authors=[AuthorFactory()])
+    path = article.get_absolute_url()
+    get(stack.varnish, path)
+    assert get(stack.varnish, path).front_cache == "hit"
+    scopes = [frontcache.scope_name(f"довга-стаття-{n}") for n in range(400)]
+    frontcache.ban([*scopes, frontcache.scope_name(article.slug)])
+    assert frontcache.unreachable._down == set()  # no ban was refused
+    assert get(stack.varnish, path).front_cache == "miss"
