@@ -36,10 +36,10 @@ def paginate(request: HttpRequest, queryset: QuerySet) -> KeysetPage:
     return keyset_page(request, queryset, settings.NEWSROOM_PAGE_SIZE)
 
 
-def paginate_numbered(request: HttpRequest, queryset: QuerySet) -> Page:
+def paginate_numbered(request: HttpRequest, results: search_module.RankedArticles) -> Page:
     """Numbered pages, for ranked results (counted only up to a bound); a bad ?page= gives
     the first or last page."""
-    paginator = search_module.ResultPaginator(queryset, settings.NEWSROOM_PAGE_SIZE)
+    paginator = search_module.ResultPaginator(results, settings.NEWSROOM_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -77,7 +77,7 @@ def search(request: HttpRequest) -> HttpResponse:
         articles = articles.filter(section=section)
     if author:
         articles = articles.filter(authors=author)
-    page = paginate_numbered(request, search_module.search_articles(query, articles).for_listing())
+    page = paginate_numbered(request, search_module.search_articles(query, articles))
     for article in page.object_list:
         article.snippet = search_module.snippet(article, query)
     return render(
