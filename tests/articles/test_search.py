@@ -23,10 +23,10 @@ pytestmark = pytest.mark.django_db
 
 SEARCH_URL = "/search/"
 INDEX_NAME = "articles_article_search_idx"
-# Search page (no filters given, so no section/author look-ups): the paginator's count, the
-# page of articles with sections and sources, their bylines with authors, the section and
-# author choices of the form, and the section navigation.
-SEARCH_PAGE_QUERIES = 6
+# Search page (no filters given, so no section/author look-ups): the ranked ids of the newest
+# matches, the page's articles, their bylines with authors, the author choices of the form,
+# and the sections (the navigation's, which are also the form's choices).
+SEARCH_PAGE_QUERIES = 5
 
 
 # --- helpers ------------------------------------------------------------------------------
