@@ -3,24 +3,17 @@ snippets, backed by a GIN expression index) and a simpler word match on SQLite."
 
 import html
 import re
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    F,
-    FloatField,
-    Func,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import BooleanField, F, FloatField, Func, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Article
+from .models import Article, Byline
 
 MAX_QUERY_LENGTH = 200
 # Words (a quoted phrase counts each of its words) handed to PostgreSQL: a long run of
@@ -88,35 +81,63 @@ def websearch_query(query: str) -> str:
     return " ".join(parts)
 
 
-def search_articles(query: str, base: QuerySet | None = None) -> QuerySet:
+def search_articles(query: str, base: QuerySet | None = None) -> "RankedArticles":
     """Published articles matching ``query``, best first, each with a ``snippet``: the
     newest RANK_LIMIT matches, and one more to tell that there are more (ResultPaginator)."""
     articles = base if base is not None else Article.objects.published()
     if not query:
-        return articles.none()
+        return RankedArticles([], articles)
     if connection.vendor == "postgresql":
         tsquery_input = websearch_query(query)
-        return _postgres(articles, tsquery_input) if tsquery_input else articles.none()
+        if not tsquery_input:
+            return RankedArticles([], articles)
+        return _postgres(articles, tsquery_input)
     return _fallback(articles, query)
 
 
-def _newest(matches: QuerySet) -> QuerySet:
-    """Articles among the newest RANK_LIMIT + 1 of ``matches``: the set ranking works on."""
-    newest = matches.order_by("-published_at", "-id").values("pk")[: RANK_LIMIT + 1]
-    if connection.vendor == "postgresql":
-        # id = ANY(ARRAY(…)): the thousand ids are found once and their rows read through
-        # the primary key. As "id IN (…)" PostgreSQL joined them to a scan of every article
-        # (100 ms at 100k articles), for the count and again for the page.
-        return Article.objects.filter(
-            Func(
-                F("pk"),
-                Subquery(newest, template="ARRAY(%(subquery)s)"),
-                arg_joiner=" = ANY(",
-                template="(%(expressions)s))",
-                output_field=BooleanField(),
+class RankedArticles(Sequence):
+    """Search results as a list the paginator slices: the ids of the matches in rank order,
+    read in one query (at most RANK_LIMIT + 1 of them), and the rows of a slice, read by id
+    when it is asked for. So the bounded set of newest matches is found once per page,
+    where a COUNT and a page query over it found it three times, and PostgreSQL makes
+    snippets only for the rows shown."""
+
+    def __init__(self, ranking: Iterable[int] | Callable[[], list[int]], rows: QuerySet):
+        self._ranking = ranking
+        self.rows = rows
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return list(self._ranking() if callable(self._ranking) else self._ranking)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        wanted = self.ids[index]
+        if not wanted:
+            return []
+        by_id = {article.pk: article for article in self.rows.filter(pk__in=wanted)}
+        # An article unpublished since its id was read is left out, not shown.
+        return [by_id[pk] for pk in wanted if pk in by_id]
+
+
+def _result_rows(articles: QuerySet) -> QuerySet:
+    """What a result shows: title, link, snippet (made from dek and body), byline, date."""
+    return (
+        articles.order_by()
+        .only("title", "slug", "dek", "body", "published_at")
+        .prefetch_related(
+            Prefetch(
+                "bylines",
+                queryset=Byline.objects.select_related("author").only(
+                    "article", "position", "author__name", "author__slug"
+                ),
             )
         )
-    return Article.objects.filter(pk__in=newest)
+    )
 
 
 def _tsquery(query: str) -> Func:
@@ -127,9 +148,7 @@ def _tsquery(query: str) -> Func:
     )
 
 
-def _postgres(articles: QuerySet, query: str) -> QuerySet:
-    # Expressions, not raw SQL, for the match and the rank: they are used in subqueries
-    # (the newest matches, the page's rows), where the table has another alias.
+def _postgres(articles: QuerySet, query: str) -> RankedArticles:
     matches = articles.filter(
         Func(
             F("search_vector"),
@@ -140,53 +159,54 @@ def _postgres(articles: QuerySet, query: str) -> QuerySet:
         )
     )
     # The match is found through the GIN index, or by walking the newest articles when the
-    # word is in most of them; either way only a bounded set is ranked.
-    return (
-        _newest(matches)
-        .annotate(
+    # word is in most of them; either way only a bounded set is ranked, and ranked as it
+    # is read: one scan gives each of the newest matches its rank.
+    newest = (
+        matches.annotate(
             rank=Func(
                 F("search_vector"),
                 _tsquery(query),
                 function="ts_rank_cd",
                 output_field=FloatField(),
-            ),
-            snippet_raw=RawSQL(
-                # The marker characters are removed from the text first, so only
-                # ts_headline's own markers become <mark>.
-                f"ts_headline('{SEARCH_CONFIG}', translate(coalesce(dek, '') || ' ' || "
-                f"regexp_replace(coalesce(body, ''), '<[^>]+>', ' ', 'g'), %s, ''), "
-                f"websearch_to_tsquery('{SEARCH_CONFIG}', %s), %s)",
-                [
-                    START + STOP,
-                    query,
-                    f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15",
-                ],
-            ),
+            )
         )
-        .order_by("-rank", "-published_at", "-id")
+        .order_by("-published_at", "-id")
+        .values_list("pk", "rank")[: RANK_LIMIT + 1]
     )
+
+    def best_first() -> list[int]:
+        # A stable sort of the newest-first rows: equal ranks stay newest first, the order
+        # "-rank, -published_at, -id" gives in SQL (ts_rank_cd's real is exact as a float).
+        return [pk for pk, _ in sorted(newest, key=itemgetter(1), reverse=True)]
+
+    rows = _result_rows(articles).annotate(
+        snippet_raw=RawSQL(
+            # The marker characters are removed from the text first, so only ts_headline's
+            # own markers become <mark>.
+            f"ts_headline('{SEARCH_CONFIG}', translate(coalesce(dek, '') || ' ' || "
+            f"regexp_replace(coalesce(body, ''), '<[^>]+>', ' ', 'g'), %s, ''), "
+            f"websearch_to_tsquery('{SEARCH_CONFIG}', %s), %s)",
+            [
+                START + STOP,
+                query,
+                f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15",
+            ],
+        )
+    )
+    return RankedArticles(best_first, rows)
 
 
 class ResultPaginator(Paginator):
-    """Pages of search_articles(): counts the rows it was given (at most RANK_LIMIT + 1, so
+    """Pages of search_articles(): counts the ids it was given (at most RANK_LIMIT + 1, so
     never every match) and pages through RANK_LIMIT of them."""
 
     @cached_property
     def found(self) -> int:
-        return self.object_list.count()
+        return len(self.object_list)
 
     @cached_property
     def count(self) -> int:
         return min(self.found, RANK_LIMIT)
-
-    def page(self, number) -> Page:
-        """The page's rows, picked by rank in a subquery: PostgreSQL then makes snippets only
-        for them, not for every row it skips to reach a deep page (2 s on page 50)."""
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count)
-        ranked = self.object_list
-        return self._get_page(ranked.filter(pk__in=ranked.values("pk")[bottom:top]), number, self)
 
     @property
     def more(self) -> bool:
@@ -214,7 +234,8 @@ def _fallback(articles: QuerySet, query: str) -> QuerySet:
         articles = articles.filter(
             Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__iregex=in_body_text)
         )
-    return _newest(articles).order_by("-published_at", "-id")
+    newest = articles.order_by("-published_at", "-id").values_list("pk", flat=True)
+    return RankedArticles(lambda: list(newest[: RANK_LIMIT + 1]), _result_rows(articles))
 
 
 def plain_text(article: Article) -> str:

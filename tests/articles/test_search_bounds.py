@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from articles import search as search_module
 from articles.models import Article
+from newsroom.pagecache import content_changed
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 from tests.helpers import parse, text_of
 
@@ -99,3 +100,35 @@ def test_author_choices_are_the_authors_of_published_articles(client):
 
     options = parse(response).select("#search-author option")
     assert [text_of(option) for option in options] == ["All authors", "Ada", "Bob"]
+
+
+def test_kept_choices_still_show_each_readers_filters(client, settings, django_assert_num_queries):
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
+    ada, bob = AuthorFactory(name="Ada"), AuthorFactory(name="Bob")
+    politics, sport = SectionFactory(name="Politics"), SectionFactory(name="Sport")
+    ArticleFactory(title="Zeppelin policy", authors=[ada], section=politics)
+    ArticleFactory(title="Zeppelin race", authors=[bob], section=sport)
+
+    def selected(response, select: str) -> list[str]:
+        return [option["value"] for option in parse(response).select(f"{select} option[selected]")]
+
+    first = client.get(SEARCH_URL, {"q": "zeppelin", "author": ada.slug, "section": politics.slug})
+    # The same choices again: kept, so neither the authors nor the sections are read (two
+    # queries fewer), while the filters given are looked up (two more).
+    with django_assert_num_queries(SEARCH_PAGE_QUERIES - 2 + 2):
+        again = client.get(
+            SEARCH_URL, {"q": "zeppelin", "author": ada.slug, "section": politics.slug}
+        )
+    other = client.get(SEARCH_URL, {"q": "zeppelin", "author": bob.slug})
+
+    assert selected(first, "#search-author") == selected(again, "#search-author") == [ada.slug]
+    assert selected(first, "#search-section") == [politics.slug]
+    assert result_titles(again) == ["Zeppelin policy"]
+    assert selected(other, "#search-author") == [bob.slug]
+    assert selected(other, "#search-section") == []
+    # A new author's first article shows them in the choices at once.
+    cy = AuthorFactory(name="Cy")
+    ArticleFactory(title="Zeppelin drill", authors=[cy])
+    content_changed()
+    options = parse(client.get(SEARCH_URL, {"q": "zeppelin"})).select("#search-author option")
+    assert [text_of(option) for option in options] == ["All authors", "Ada", "Bob", "Cy"]
