@@ -264,15 +264,20 @@ def archive(request: HttpRequest, year: int, month: int | None = None) -> HttpRe
     articles = Article.objects.published().filter(published_at__year=year)
     if month is not None:
         articles = articles.filter(published_at__month=month)
-    page = paginate(request, articles.for_listing())
-    months = []
-    if month is None:
-        months = [
+    # Both read only when the listing is rendered: not when its fragment is kept.
+    page = lazy_page(request, articles.for_listing)
+
+    @functools.cache
+    def months() -> list[date]:
+        if month is not None:
+            return []
+        return [
             moment.date()
             for moment in Article.objects.published()
             .filter(published_at__year=year)
             .datetimes("published_at", "month", order="DESC")
         ]
+
     period = date(year, month or 1, 1)
     return render(
         request,

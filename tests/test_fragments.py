@@ -274,6 +274,15 @@ def test_a_warm_listing_costs_no_query(article, django_assert_num_queries):
     assert teaser_titles(home) == ["Dam holds after the storm"]
 
 
+def test_a_warm_archive_page_costs_no_query(article, django_assert_num_queries):
+    year = timezone.localtime(article.published_at).year
+    url = reverse("articles:archive_year", args=[year])
+    cold = listing(url)
+    assert teaser_titles(cold) == ["Dam holds after the storm"]
+    with django_assert_num_queries(0):  # its articles and its months both come kept
+        assert listing(url) == cold
+
+
 def test_publishing_refreshes_the_listings(article, editor):
     home = reverse("articles:home")
     tag = reverse("articles:tag", args=["floods"])
