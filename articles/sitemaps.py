@@ -10,7 +10,7 @@ writes); the articles' pages read their rows by key (ArticleSitemapPaginator).
 
 import html
 import re
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
@@ -227,11 +227,19 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     # entry has one (Sitemap._urls keeps it only then).
     latest = getattr(sitemap, "latest_lastmod", None)
     if latest:
-        latest = sitemap_views._get_latest_lastmod(None, latest)  # a date or naive time: UTC
+        latest = _as_moment(latest)
     headers = {"Last-Modified": http_date(latest.timestamp())} if latest else None
     zone = timezone.get_current_timezone()
     content = URLSET_START + "".join(_url_entry(url, zone) for url in urls) + URLSET_END
     return HttpResponse(content, content_type="application/xml", headers=headers)
+
+
+def _as_moment(lastmod: date | datetime) -> datetime:
+    """A lastmod as an aware time, as Django's sitemap view reads one: a date is its first
+    moment, a naive time is UTC."""
+    if not isinstance(lastmod, datetime):
+        lastmod = datetime.combine(lastmod, time.min)
+    return timezone.make_aware(lastmod, UTC) if timezone.is_naive(lastmod) else lastmod
 
 
 NEWS_WINDOW = timedelta(hours=48)
