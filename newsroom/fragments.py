@@ -11,12 +11,16 @@ CSRF and form tokens) is never in a fragment: the caller renders it afresh, or b
 fragment for that reader. The blank comment form is kept: it carries no token.
 """
 
+import functools
 import hashlib
+import logging
 import pickle
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import django
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Model
 from django.http import HttpRequest
@@ -27,16 +31,21 @@ from .pagecache import current_versions, local_copies
 
 FRAGMENT_KEY = "fragment:{name}:{versions}:{variant}"
 
+logger = logging.getLogger(__name__)
+
 
 _SITE = object()  # where a request's memo keeps the site's token
 
 
 def _tokens(request: HttpRequest, article_slug: str | None) -> tuple[str, str | None]:
     """The site's token and the article's (``article_slug``), read at most once per request:
-    one round trip for all of a page's fragments."""
+    one round trip for all of a page's fragments. The site's token stays the one first read
+    for the whole request: what was read under it (a kept article) must not be kept again
+    under a newer one read later in the same request."""
     known = request.__dict__.setdefault("_content_versions", {})
     if article_slug is not None and article_slug not in known:
-        known[_SITE], known[article_slug] = current_versions(article_slug=article_slug)
+        site, known[article_slug] = current_versions(article_slug=article_slug)
+        known.setdefault(_SITE, site)
     elif _SITE not in known:
         known[_SITE], _ = current_versions()
     return known[_SITE], known.get(article_slug)
@@ -73,7 +82,7 @@ def _kept(keys: list[str], seconds: int) -> dict:
     if len(found) < len(keys):
         fetched = shared_cache.get_many([key for key in keys if key not in found])
         for key, value in fetched.items():
-            local_copies.keep(key, value, len(value), seconds)
+            local_copies.keep(key, value, sys.getsizeof(value), seconds)
         found.update(fetched)
     return found
 
@@ -81,7 +90,8 @@ def _kept(keys: list[str], seconds: int) -> dict:
 def _keep(values: dict, seconds: int) -> None:
     shared_cache.set_many(values, seconds)
     for key, value in values.items():
-        local_copies.keep(key, value, len(value), seconds)
+        # Memory, not characters: text with Cyrillic or emoji takes 2 or 4 bytes a character.
+        local_copies.keep(key, value, sys.getsizeof(value), seconds)
 
 
 def cached_fragments(request: HttpRequest, fragments: list[Fragment]) -> list[SafeString]:
@@ -116,11 +126,17 @@ def cached_fragment(
     return cached_fragments(request, [fragment])[0]
 
 
-def _schema(model: type[Model]) -> str:
-    """What a pickled instance depends on besides its rows: Django's version and the
-    model's fields. A deploy that changes either reads afresh instead of unpickling."""
-    fields = ",".join(field.attname for field in model._meta.concrete_fields)
-    return f"{django.__version__}:{model._meta.label}:{fields}"
+@functools.cache
+def _schema() -> str:
+    """What a pickled instance depends on besides its rows: Django's version and the fields
+    of every model (an article carries its section, source, picture, bylines, authors, tags
+    and notes). A deploy that changes any of them reads afresh instead of unpickling."""
+    models = sorted(apps.get_models(), key=lambda model: model._meta.label)
+    shape = ";".join(
+        f"{model._meta.label}:{','.join(f.attname for f in model._meta.concrete_fields)}"
+        for model in models
+    )
+    return hashlib.sha256(f"{django.__version__}|{shape}".encode()).hexdigest()[:16]
 
 
 def cached_instance[M: Model](
@@ -138,9 +154,12 @@ def cached_instance[M: Model](
     seconds = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
         return load()
-    key = Fragment("instance", f"{_schema(model)}:{variant}", str).key(request)
+    key = Fragment("instance", f"{_schema()}:{model._meta.label}:{variant}", str).key(request)
     if (kept := _kept([key], seconds).get(key)) is not None:
-        return pickle.loads(kept)  # noqa: S301 - written by this site, as Django's cache is
+        try:
+            return pickle.loads(kept)  # noqa: S301 - written by this site, as Django's cache is
+        except Exception:  # noqa: BLE001 - whatever stops it loading (a class moved): read afresh
+            logger.warning("A kept %s could not be loaded; read afresh.", model._meta.label)
     instance = load()
     if instance is not None and shareable(instance):
         _keep({key: pickle.dumps(instance, pickle.HIGHEST_PROTOCOL)}, seconds)

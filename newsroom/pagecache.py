@@ -21,6 +21,7 @@ import functools
 import hashlib
 import re
 import secrets
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -160,6 +161,7 @@ class LocalCopies:
         if size > self.LOCAL_BYTES // 8 or settings.NEWSROOM_PAGE_CACHE_LOCAL_MS <= 0:
             return
         drop_at = time.monotonic() + seconds if seconds is not None else None
+        size += sys.getsizeof(key)
         with self._lock:
             self._drop(key)
             self._entries[key] = (entry, size, drop_at)
@@ -415,7 +417,9 @@ class PageCacheMiddleware:
                 response = HttpResponse(content, status=status, headers=headers)
                 response["X-Cache"] = "hit"
                 return _answer(request, response)
-            # To be kept for every reader: worth compressing harder (compression.py).
+        if key is not None or frontcache.FETCH_HEADER in request.headers:
+            # To be kept for every reader, here or by the front cache asking: worth
+            # compressing harder (compression.py).
             setattr(request, compression.KEPT_FOR_EVERYONE, True)
 
         response = self.get_response(request)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from articles import revisions, workflow
 from comments.models import Comment
 from comments.moderation import actions
+from newsroom.pagecache import SITE_VERSION_KEY, _new_version, current_versions, local_copies
 from tests.comments.helpers import make_comment, parse, post_comment
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
 
@@ -169,6 +170,41 @@ def test_an_edit_shows_in_the_byline_tags_and_notes(article, editor):
     assert "Олена Коваль" in shown.select_one(".article__byline").get_text()
 
 
+def test_an_article_read_under_one_version_is_not_kept_under_the_next(article, settings):
+    """A request that read the site's version early (from this process's copy) and a newer
+    one later must keep what it read under the first: else the old article would be served
+    under the new version, to every reader, until the next change."""
+    settings.NEWSROOM_PAGE_CACHE_LOCAL_MS = 60_000
+    author = AuthorFactory(name="Ада Стара")
+    article.bylines.create(author=author, position=0)
+    reader = Client()
+    reader.cookies["newsroom_theme"] = "dark"  # the page is rendered for this reader
+    page(reader, article)
+    local_copies.clear()
+    current_versions()  # this process now trusts the site's version alone, not the article's
+    # Another server renames the author and bumps the site's version; this one is not told.
+    type(author).objects.filter(pk=author.pk).update(name="Ада Нова ✍️")
+    cache.set(SITE_VERSION_KEY, _new_version(), None)
+    page(reader, article)  # still the old site version here, the article's read afresh
+    local_copies.clear()
+    byline = soup(page(Client(), article)).select_one(".article__byline").get_text()
+    assert "Ада Нова ✍️" in byline
+
+
+def test_a_kept_article_that_cannot_be_loaded_is_read_afresh(article, caplog):
+    page(Client(), article)
+    keys = [key for key in local_copies._entries if key.startswith("fragment:instance:")]
+    assert len(keys) == 1
+    # What an older deploy left: bytes this code cannot unpickle (a class since moved).
+    broken = b"not a pickle of anything"
+    local_copies.clear()
+    cache.set(keys[0], broken, 600)
+    response = Client().get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "Dam holds after the storm" in response.content.decode()
+    assert "could not be loaded" in caplog.text
+
+
 # This process's own copies ---------------------------------------------------------------
 
 
@@ -214,6 +250,7 @@ def test_a_held_comment_shows_to_its_writer_alone(article, settings):
     assert response.status_code == 302
     assert Comment.objects.get(body="Held: مرحبا 👋").status == Comment.Status.PENDING
     cache.clear()  # the writer's page is the first rendered since: nothing of it may be kept
+    local_copies.clear()
     assert comment_bodies(page(writer, article)) == ["Public one", "Held: مرحبا 👋"]
     other = page(Client(), article)  # after the writer's page was rendered
     assert comment_bodies(other) == ["Public one"]
