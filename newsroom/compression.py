@@ -14,10 +14,11 @@ input), in Django 6.1:
   addresses) beside input a request can put there (the changelist search, form errors),
   which is what BREACH needs, and their few staff readers gain little from compression.
 
-How hard: a page the page cache keeps is compressed once for every reader it is sent to, at
-Django's level 6. A page rendered for one reader (a session or other cookie, a preview, the
-page cache off) is compressed as it is sent, at level 1, nginx's default: four times faster
-on an article page with its comments, about 12% larger.
+How hard: a page the page cache keeps (or a front cache asks for, with its fetch header) is
+compressed once for every reader it is sent to, at Django's level 6. A page rendered for one
+reader (a session or other cookie, a preview, the page cache off) is compressed as it is
+sent, at level 1, nginx's default: four times faster on an article page with its comments,
+about 12% larger.
 
 Only gzip: it is the one coding with the padding above (brotli middlewares add none), and on
 our HTML brotli would save a few hundred bytes more than gzip at the cost of a C extension.
@@ -54,6 +55,8 @@ def compress_fast(content: bytes, max_random_bytes: int) -> bytes:
     """``content`` gzipped at FAST_LEVEL, padded as Django's ``compress_string`` pads it: a
     random-length file name in the header ("Heal the BREACH")."""
     compressed = memoryview(gzip.compress(content, compresslevel=FAST_LEVEL, mtime=0))
+    if not max_random_bytes:
+        return bytes(compressed)
     header = bytearray(compressed[:10])
     header[3] = gzip.FNAME
     filename = b"a" * secrets.randbelow(max_random_bytes) + b"\x00"

@@ -135,16 +135,18 @@ def ban(scopes: Iterable[str]) -> None:
     """Send BAN for these scopes to every front cache; never raises."""
     batches = _batches(scopes)
     for url in settings.NEWSROOM_FRONT_CACHE_URLS:
+        taken = True
         for names in batches:
             try:
                 status = _send_ban(url, names)
             except (OSError, http.client.HTTPException) as error:
                 unreachable.failed(url, f"{type(error).__name__}: {error}")
-                break
-            if status != 200:
+                taken = False
+                break  # down: the other parts would only wait for their timeouts
+            if status != 200:  # this part refused; the others may yet be taken
                 unreachable.failed(url, f"HTTP {status}")
-                break
-        else:
+                taken = False
+        if taken:
             unreachable.succeeded(url)
 
 

@@ -147,3 +147,25 @@ def test_a_page_kept_for_every_reader_is_packed_harder_than_a_readers_own(articl
         assert "Words of the story." in gzip.decompress(response.content).decode()
     lengths = {len(reader.get(url, **GZIP).content) for _ in range(12)}
     assert len(lengths) > 1
+
+
+def test_a_front_caches_fetch_is_packed_hard_even_with_the_page_cache_off(article, settings):
+    """Varnish keeps what it fetches for every reader: level 6, as the page cache's copy."""
+    from django.test import Client
+
+    from newsroom import frontcache
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    url = article.get_absolute_url()
+    fetched = Client().get(url, **GZIP, headers={frontcache.FETCH_HEADER: "1"})
+    plain = Client().get(url, **GZIP)
+    assert (fetched.content[8], plain.content[8]) == (0, 4)
+
+
+def test_fast_compression_without_padding_is_plain_gzip():
+    from newsroom.compression import compress_fast
+
+    text = "Сторінка 🌧 ".encode() * 50
+    packed = compress_fast(text, 0)
+    assert not packed[3] & gzip.FNAME
+    assert gzip.decompress(packed) == text

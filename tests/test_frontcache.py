@@ -180,6 +180,24 @@ def test_the_scopes_of_hundreds_of_articles_go_in_bans_varnish_accepts(front_cac
     assert sorted(sent) == sorted(scopes)
 
 
+def test_a_refused_part_of_a_ban_does_not_stop_the_others(front_cache, monkeypatch, caplog):
+    monkeypatch.setattr(frontcache, "BAN_HEADER_MAX", 60)
+    answers = iter([400, 200, 200, 200, 200])
+
+    class _Refusing(_Recorder):
+        def do_BAN(self):  # noqa: N802
+            self.server.status = next(answers)
+            super().do_BAN()
+
+    front_cache.RequestHandlerClass = _Refusing
+    scopes = [frontcache.scope_name(f"story-{n}") for n in range(6)]
+    frontcache.ban(scopes)
+    assert len(front_cache.bans) > 1  # the parts after the refused one were sent too
+    sent = [name for names in front_cache.bans for name in names.split(" ")]
+    assert sorted(sent) == sorted(scopes)
+    assert "HTTP 400" in caplog.text
+
+
 def test_no_front_cache_configured_sends_nothing(settings, front_cache, publish):
     settings.NEWSROOM_FRONT_CACHE_URLS = []
     publish()
