@@ -4,11 +4,20 @@ snippets, backed by a GIN expression index) and a simpler word match on SQLite."
 import html
 import re
 from collections.abc import Callable, Iterable, Sequence
-from operator import itemgetter
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    F,
+    FloatField,
+    Func,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
@@ -159,10 +168,22 @@ def _postgres(articles: QuerySet, query: str) -> RankedArticles:
         )
     )
     # The match is found through the GIN index, or by walking the newest articles when the
-    # word is in most of them; either way only a bounded set is ranked, and ranked as it
-    # is read: one scan gives each of the newest matches its rank.
-    newest = (
-        matches.annotate(
+    # word is in most of them; either way only the bounded set of the newest is ranked. As
+    # id = ANY(ARRAY(…)) the thousand ids are found first and only their rows are ranked:
+    # with the rank beside the match, PostgreSQL ranked every match when it chose the GIN
+    # index and a sort (348 ms against 52 ms for a word in half the articles).
+    newest = matches.order_by("-published_at", "-id").values("pk")[: RANK_LIMIT + 1]
+    ranked = (
+        Article.objects.filter(
+            Func(
+                F("pk"),
+                Subquery(newest, template="ARRAY(%(subquery)s)"),
+                arg_joiner=" = ANY(",
+                template="(%(expressions)s))",
+                output_field=BooleanField(),
+            )
+        )
+        .annotate(
             rank=Func(
                 F("search_vector"),
                 _tsquery(query),
@@ -170,14 +191,14 @@ def _postgres(articles: QuerySet, query: str) -> RankedArticles:
                 output_field=FloatField(),
             )
         )
-        .order_by("-published_at", "-id")
-        .values_list("pk", "rank")[: RANK_LIMIT + 1]
+        .order_by()
+        .values_list("rank", "published_at", "pk")
     )
 
     def best_first() -> list[int]:
-        # A stable sort of the newest-first rows: equal ranks stay newest first, the order
-        # "-rank, -published_at, -id" gives in SQL (ts_rank_cd's real is exact as a float).
-        return [pk for pk, _ in sorted(newest, key=itemgetter(1), reverse=True)]
+        # Best rank first, then newest: "-rank, -published_at, -id" (ts_rank_cd's real is
+        # exact as a float).
+        return [pk for _, _, pk in sorted(ranked, reverse=True)]
 
     rows = _result_rows(articles).annotate(
         snippet_raw=RawSQL(
@@ -223,10 +244,10 @@ def query_words(query: str) -> list[str]:
     return [word for word in re.findall(r"\w+", query) if len(word) > 1][:10]
 
 
-def _fallback(articles: QuerySet, query: str) -> QuerySet:
+def _fallback(articles: QuerySet, query: str) -> RankedArticles:
     words = query_words(query)
     if not words:
-        return articles.none()
+        return RankedArticles([], articles)
     for word in words:
         # In the body, only text between tags counts: "strong" must not find <strong>.
         # A word start in text (not inside an entity such as &amp;).
