@@ -144,6 +144,10 @@ class Comment(models.Model):
             # A reply joins its parent's thread one level down.
             self.depth = self.parent.depth + 1
             self.thread_id = self.parent.thread_id or self.parent.pk
+        elif self._state.adding and self.thread_id is None and self.pk is not None:
+            # Its id taken ahead (posting reads it with the commenter's history): a new
+            # top-level comment starts its own thread in the INSERT itself.
+            self.thread_id = self.pk
         super().save(*args, **kwargs)
         if self.thread_id is None:
             # A top-level comment starts its own thread, which needs its id first.

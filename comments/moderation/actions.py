@@ -65,33 +65,39 @@ STATUS_FOR_OUTCOME = {
 }
 
 
-def current_policy(*, submission: Submission | None = None) -> Policy:
-    """The rules' settings and blocklist. For one ``submission``, the blocklist holds only
-    the entries that could match it (its email, its domain, its IP): one indexed lookup
-    instead of reading the whole list on every post."""
-    blocked = BlockedCommenter.objects.order_by()
-    if submission is not None:
-        email = submission.email.strip().lower()
-        # Entries of another kind with the same value are harmless: each rule reads its kind.
-        values = {email, email.rpartition("@")[2], submission.ip_address} - {None, ""}
-        blocked = blocked.filter(value__in=values)
-    by_kind: dict[str, set[str]] = {kind: set() for kind in BlockedCommenter.Kind.values}
-    for kind, value in blocked.values_list("kind", "value"):
-        by_kind[kind].add(value)
+def current_policy(*, blocklist: Blocklist) -> Policy:
+    """The rules' settings, with the blocklist entries that could match the submission
+    (read with its history by ``gather``: its email, its domain, its IP)."""
     return Policy(
         mode=Mode(settings.NEWSROOM_COMMENT_MODERATION),
         max_links=settings.NEWSROOM_COMMENT_MAX_LINKS,
         moderation_keywords=tuple(settings.NEWSROOM_COMMENT_MODERATION_KEYWORDS),
         disallowed_keywords=tuple(settings.NEWSROOM_COMMENT_DISALLOWED_KEYWORDS),
-        blocklist=Blocklist(
-            emails=frozenset(by_kind["email"]),
-            domains=frozenset(by_kind["domain"]),
-            ips=frozenset(by_kind["ip"]),
-        ),
+        blocklist=blocklist,
         flood_seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS,
         min_form_seconds=settings.NEWSROOM_COMMENT_MIN_SECONDS,
         max_form_age=settings.NEWSROOM_COMMENT_MAX_FORM_AGE,
     )
+
+
+def blocklist_of(entries: Iterable[tuple[str, str]]) -> Blocklist:
+    by_kind: dict[str, set[str]] = {kind: set() for kind in BlockedCommenter.Kind.values}
+    for kind, value in entries:
+        by_kind[kind].add(value)
+    return Blocklist(
+        emails=frozenset(by_kind["email"]),
+        domains=frozenset(by_kind["domain"]),
+        ips=frozenset(by_kind["ip"]),
+    )
+
+
+def blocklist_values(submission: Submission) -> list[str]:
+    """The blocklist values that could match a submission: its email, domain and IP.
+
+    Entries of another kind with the same value are harmless: each rule reads its kind.
+    """
+    email = submission.email.strip().lower()
+    return sorted({email, email.rpartition("@")[2], submission.ip_address} - {None, ""})
 
 
 USER_AGENT_MAX_LENGTH = 500
@@ -150,41 +156,83 @@ EARLIER_FIELDS = ("article_id", "name", "email", "ip_address", "body", "submitte
 
 @dataclass(frozen=True)
 class History:
-    """What the rules need from the stored comments: those the refusal rules compare a
-    submission with, and whether its email has an approved comment already."""
+    """What posting reads before it judges, all in one statement (``gather``): the stored
+    comments the refusal rules compare a submission with, whether its email has an approved
+    comment already, and the blocklist entries that could match it. On PostgreSQL also the
+    new comment's id (so its thread is known as it is inserted) and whether its form token
+    was recorded as used just now (False: a replay)."""
 
     earlier: list[EarlierComment]
     has_approved_comment: bool
+    blocklist: Blocklist
+    next_id: int | None = None
+    form_token_fresh: bool | None = None
 
 
-def _history_sql() -> str:
-    table = connection.ops.quote_name(Comment._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(Comment._meta.get_field(name).column)
-        for name in ("id", *EARLIER_FIELDS)
-    )
-    return (
-        f"SELECT {columns}, 'earlier' AS part FROM {table} WHERE article_id = %s AND body = %s "
-        f"UNION SELECT {columns}, 'earlier' FROM {table} "
-        "WHERE (email = %s OR ip_address = %s) AND submitted_at >= %s "
-        f"UNION SELECT {columns}, 'approved' FROM {table} WHERE id = "
-        f"(SELECT id FROM {table} WHERE email = %s AND status = %s LIMIT 1)"
-    )
+def _gather_sql(*, blocked: int, next_id: bool, token: bool) -> str:
+    """The parts of ``gather``'s statement; each row says which part it belongs to.
 
-
-def commenter_history(submission: Submission, *, policy: Policy) -> History:
-    """The stored comments the rules compare a submission with, in one query.
-
-    Narrowed only as far as the indexes help, so the rules stay the one definition of a
-    duplicate and a flood: the same text on this article (from anyone), and anything from the
-    same email or IP within the flood window; plus one approved comment of the email, if any.
-    A UNION of three indexed lookups, not one OR, so each part uses its index. Written in
-    SQL: built with the ORM, the same query cost about 3 ms of Python on every post, most of
-    what the post spent outside the database. ``raw`` still converts the values as the ORM
-    would (times, addresses).
+    Extra columns (``kind``, ``value``) carry the blocklist entries; raw() converts the
+    comment columns as the ORM would (times, addresses).
     """
-    since = submission.received_at - timezone.timedelta(seconds=policy.flood_seconds)
-    params = [
+    quote = connection.ops.quote_name
+    table = quote(Comment._meta.db_table)
+    columns = ", ".join(
+        quote(Comment._meta.get_field(name).column) for name in ("id", *EARLIER_FIELDS)
+    )
+    blanks = ", ".join(["NULL"] * len(EARLIER_FIELDS))
+    parts = [
+        f"SELECT {columns}, 'earlier' AS part, NULL AS kind, NULL AS value FROM {table} "
+        "WHERE article_id = %s AND body = %s",
+        f"SELECT {columns}, 'earlier', NULL, NULL FROM {table} "
+        "WHERE (email = %s OR ip_address = %s) AND submitted_at >= %s",
+        f"SELECT {columns}, 'approved', NULL, NULL FROM {table} WHERE id = "
+        f"(SELECT id FROM {table} WHERE email = %s AND status = %s LIMIT 1)",
+    ]
+    if blocked:
+        placeholders = ", ".join(["%s"] * blocked)
+        parts.append(
+            f"SELECT id, {blanks}, 'blocked', kind, value "
+            f"FROM {quote(BlockedCommenter._meta.db_table)} WHERE value IN ({placeholders})"
+        )
+    if next_id:
+        parts.append(
+            f"SELECT nextval(pg_get_serial_sequence(%s, 'id')), {blanks}, 'next_id', NULL, NULL"
+        )
+    prefix = ""
+    if token:
+        # Data-modifying: runs once, whether or not a row comes back. A refused post raises
+        # inside the transaction, which takes the row back with it.
+        prefix = (
+            f"WITH used AS (INSERT INTO {quote(UsedFormToken._meta.db_table)} (digest, used_at) "
+            "VALUES (%s, %s) ON CONFLICT (digest) DO NOTHING RETURNING id) "
+        )
+        parts.append(f"SELECT id, {blanks}, 'token_fresh', NULL, NULL FROM used")
+    return prefix + " UNION ".join(parts)
+
+
+def gather(submission: Submission, *, flood_seconds: int, form_token_digest: str | None) -> History:
+    """Everything posting reads before it judges, in one statement (see ``History``).
+
+    The comments are narrowed only as far as the indexes help, so the rules stay the one
+    definition of a duplicate and a flood: the same text on this article (from anyone), and
+    anything from the same email or IP within the flood window; plus one approved comment of
+    the email, if any. A UNION of indexed lookups, not one OR, so each part uses its index.
+    Written in SQL: built with the ORM, the same query cost about 3 ms of Python on every
+    post, most of what the post spent outside the database. Each statement costs the post
+    Django's and psycopg's Python and the database's parsing and planning, so the blocklist
+    entries come with it, and on PostgreSQL the new comment's id (no UPDATE of its thread
+    after the INSERT) and the used form token too. SQLite has no sequence and no INSERT in a
+    WITH: there ``submit_comment`` records the token with its own statement.
+    """
+    postgresql = connection.vendor == "postgresql"
+    token = postgresql and form_token_digest is not None
+    since = submission.received_at - timezone.timedelta(seconds=flood_seconds)
+    values = blocklist_values(submission)
+    params: list = []
+    if token:
+        params += [form_token_digest, connection.ops.adapt_datetimefield_value(timezone.now())]
+    params += [
         submission.article_id,
         submission.body,
         submission.email,
@@ -192,17 +240,36 @@ def commenter_history(submission: Submission, *, policy: Policy) -> History:
         connection.ops.adapt_datetimefield_value(since),
         submission.email,
         Comment.Status.APPROVED.value,
+        *values,
     ]
+    if postgresql:
+        params.append(Comment._meta.db_table)
+    sql = _gather_sql(blocked=len(values), next_id=postgresql, token=token)
     earlier: dict[int, EarlierComment] = {}
+    blocked: list[tuple[str, str]] = []
     has_approved = False
-    for row in Comment.objects.raw(_history_sql(), params):
-        if row.part == "approved":
-            has_approved = True
-        else:
+    next_id = None
+    fresh = False if token else None
+    for row in Comment.objects.raw(sql, params):
+        if row.part == "earlier":
             earlier[row.pk] = EarlierComment(
                 **{name: getattr(row, name) for name in EARLIER_FIELDS}
             )
-    return History(earlier=list(earlier.values()), has_approved_comment=has_approved)
+        elif row.part == "approved":
+            has_approved = True
+        elif row.part == "blocked":
+            blocked.append((row.kind, row.value))
+        elif row.part == "next_id":
+            next_id = row.pk
+        elif row.part == "token_fresh":
+            fresh = True
+    return History(
+        earlier=list(earlier.values()),
+        has_approved_comment=has_approved,
+        blocklist=blocklist_of(blocked),
+        next_id=next_id,
+        form_token_fresh=fresh,
+    )
 
 
 def submit_comment(
@@ -224,16 +291,25 @@ def submit_comment(
     ``notify_on_reply`` are the commenter's notification boxes (``request_notifications``).
     """
     submission = replace(submission, email=normalise_email(submission.email))
-    policy = current_policy(submission=submission)
     with transaction.atomic():
         serialize_commenter(submission)
-        history = commenter_history(submission, policy=policy)
+        history = gather(
+            submission,
+            flood_seconds=settings.NEWSROOM_COMMENT_FLOOD_SECONDS,
+            form_token_digest=form_token_digest,
+        )
+        policy = current_policy(blocklist=history.blocklist)
         refusal = refuse(submission, earlier=history.earlier, policy=policy)
         if refusal is not None:
+            # Raised inside the transaction: a token recorded by gather() is taken back, so
+            # a refused post leaves the reader's form usable.
             raise CommentRefused(refusal)
-        # Recorded only once the comment is sure to be stored: a refused post leaves the
-        # reader's form usable.
-        form_token_used = form_token_digest is not None and not use_form_token(form_token_digest)
+        if form_token_digest is None:
+            form_token_used = False
+        elif history.form_token_fresh is not None:
+            form_token_used = not history.form_token_fresh
+        else:
+            form_token_used = not use_form_token(form_token_digest)
         judgement = judge(
             submission,
             policy=policy,
@@ -242,6 +318,7 @@ def submit_comment(
         )
         status = STATUS_FOR_OUTCOME[judgement.outcome]
         comment = Comment(
+            id=history.next_id,
             article_id=submission.article_id,
             parent=parent,
             name=submission.name,
@@ -254,7 +331,7 @@ def submit_comment(
             user_agent=clean_user_agent(user_agent),
             user=user if user is not None and user.is_authenticated else None,
         )
-        comment.save()  # places it in its thread
+        comment.save(force_insert=True)  # places it in its thread
         ModerationLogEntry.objects.create(
             comment=comment,
             action="submitted",
