@@ -360,6 +360,8 @@ def test_a_listing_of_a_deleted_section_is_gone(article, editor):
 def test_renaming_a_section_in_the_admin_refreshes_the_navigation(article, editor):
     section = article.section
     assert section.name in listing(reverse("articles:home")).select_one(".site-nav").get_text()
+    section_url = reverse("articles:section", args=[section.slug])
+    listing(section_url)  # its feed links, kept
     admin = Client()
     admin.force_login(editor)
     response = admin.post(
@@ -370,3 +372,5 @@ def test_renaming_a_section_in_the_admin_refreshes_the_navigation(article, edito
     nav = listing(reverse("articles:home")).select_one(".site-nav").get_text()
     assert "Погода" in nav
     assert section.name not in nav
+    feeds = listing(section_url).select('link[rel="alternate"]')
+    assert "Погода (RSS)" in [link["title"] for link in feeds]
