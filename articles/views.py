@@ -152,8 +152,8 @@ def render_article(
     articles know nothing of comments but the form the comment view hands back.
     """
     is_preview = force_preview or not article.is_published
-    # The body and the JSON-LD are made when the template first asks (once): not at all when
-    # the fragments that show them are kept (article_detail.html).
+    # The body, the JSON-LD and the notes are made when the template first asks (once): not
+    # at all when the fragments that show them are kept (article_detail.html).
     body = functools.cache(lambda: smartquotes(article.body_html))
     related = "" if is_preview else related_list(request, article)
     context = {
@@ -162,7 +162,9 @@ def render_article(
         "json_ld": functools.cache(lambda: structured_data.news_article(request, article)),
         "is_preview": is_preview,
         "current_section": article.section,
-        "notes": [note for note in article.notes.all() if note.removed_at is None],
+        "notes": functools.cache(
+            lambda: [note for note in article.notes.all() if note.removed_at is None]
+        ),
         "body": body,
         "related_list": related,
         "comment_form": comment_form,

@@ -65,10 +65,25 @@ class Fragment:
     with_comments: bool = False
 
     def key(self, request: HttpRequest) -> str:
-        site, article = _tokens(request, self.article_slug)
-        versions = f"{site}-{article}" if self.with_comments else site
-        variant = hashlib.sha256(f"{self.article_slug}:{self.variant}".encode()).hexdigest()
-        return FRAGMENT_KEY.format(name=self.name, versions=versions, variant=variant)
+        return fragment_key(
+            request, self.name, self.variant, self.article_slug, with_comments=self.with_comments
+        )
+
+
+def fragment_key(
+    request: HttpRequest,
+    name: str,
+    variant: str,
+    article_slug: str | None = None,
+    *,
+    with_comments: bool = False,
+) -> str:
+    """Where a fragment (or a kept instance) is kept: its name, the versions it shows and a
+    digest of its variant."""
+    site, article = _tokens(request, article_slug)
+    versions = f"{site}-{article}" if with_comments else site
+    digest = hashlib.sha256(f"{article_slug}:{variant}".encode()).hexdigest()
+    return FRAGMENT_KEY.format(name=name, versions=versions, variant=digest)
 
 
 def _kept(keys: list[str], seconds: int) -> dict:
@@ -154,7 +169,7 @@ def cached_instance[M: Model](
     seconds = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
         return load()
-    key = Fragment("instance", f"{_schema()}:{model._meta.label}:{variant}", str).key(request)
+    key = fragment_key(request, "instance", f"{_schema()}:{model._meta.label}:{variant}")
     if (kept := _kept([key], seconds).get(key)) is not None:
         try:
             return pickle.loads(kept)  # noqa: S301 - written by this site, as Django's cache is

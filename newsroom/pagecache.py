@@ -174,9 +174,6 @@ class LocalCopies:
         if kept is not None:
             self._bytes -= kept[1]
 
-    def page(self, key: str) -> tuple | None:
-        return self.get(key)
-
     def keep_page(self, key: str, entry: tuple) -> None:
         self.keep(key, entry, len(entry[-1]))
 
@@ -402,7 +399,7 @@ class PageCacheMiddleware:
             kept_here = None
             if found is not None:  # read recently: the page may be here too
                 site, article = _versions(found, article_slug)
-                stored = kept_here = local_copies.page(key)
+                stored = kept_here = local_copies.get(key)
                 if stored is None or stored[0] != _tokens(site, article):
                     stored = shared_cache.get_many([key]).get(key)
             else:  # the versions and the page, in one round trip

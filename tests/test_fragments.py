@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import revisions, workflow
+from articles import notes, revisions, workflow
 from comments.models import Comment
 from comments.moderation import actions
 from newsroom.pagecache import SITE_VERSION_KEY, _new_version, current_versions, local_copies
@@ -162,12 +162,19 @@ def test_a_drafts_preview_is_never_kept(editor):
 
 
 def test_an_edit_shows_in_the_byline_tags_and_notes(article, editor):
-    page(Client(), article)
+    page(Client(), article)  # the article, its element and head are kept now
     author = AuthorFactory(name="Олена Коваль")
     article.bylines.create(author=author, position=9)
+    article.tags.add("повінь 🌊")
     revisions.record_revision(article, actor=editor)
+    note = notes.add_note(article, kind="correction", text="Виправлено дату, تصحيح", actor=editor)
     shown = soup(page(Client(), article))
     assert "Олена Коваль" in shown.select_one(".article__byline").get_text()
+    assert "повінь 🌊" in [tag.get_text() for tag in shown.select(".tags a")]
+    assert "Виправлено дату, تصحيح" in shown.select_one(".article-notes").get_text()
+    # A removal leaves the revision time alone: the site's version alone refreshes it.
+    notes.remove_note(note, actor=editor, reason="Duplicate")
+    assert soup(page(Client(), article)).select_one(".article-notes") is None
 
 
 def test_an_article_read_under_one_version_is_not_kept_under_the_next(article, settings):
