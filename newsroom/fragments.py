@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from . import cache as shared_cache
+from . import compression
 from .pagecache import current_versions, local_copies
 
 FRAGMENT_KEY = "fragment:{name}:{versions}:{variant}"
@@ -124,7 +125,19 @@ def cached_fragments(request: HttpRequest, fragments: list[Fragment]) -> list[Sa
             found[key] = missing[key] = str(fragment.render())
     if missing:
         _keep(missing, seconds)
+    for key in keys:
+        compression.offer_fragment(request, found[key], functools.partial(_deflated, key, seconds))
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 - as above
+
+
+def _deflated(key: str, seconds: int, data: bytes) -> bytes:
+    """The fragment kept under ``key`` (``data``), deflated for splicing into a page's gzip
+    (newsroom/compression.py): made once per process, kept beside it as long as it is."""
+    deflated_key = f"deflated:{key}"
+    if (kept := local_copies.get(deflated_key)) is None:
+        kept = compression.deflate_piece(data, compression.KEPT_LEVEL)
+        local_copies.keep(deflated_key, kept, sys.getsizeof(kept), seconds)
+    return kept
 
 
 def cached_fragment(

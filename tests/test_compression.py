@@ -1,6 +1,7 @@
 """Gzip for pages, feeds and sitemaps (issue 12); static files are WhiteNoise's business."""
 
 import gzip
+import re
 
 import pytest
 from django.http import HttpResponse
@@ -169,3 +170,73 @@ def test_fast_compression_without_padding_is_plain_gzip():
     packed = compress_fast(text, 0)
     assert not packed[3] & gzip.FNAME
     assert gzip.decompress(packed) == text
+
+
+# Kept fragments spliced into a reader's gzip stream ------------------------------------------
+
+
+def without_nonces(html: str) -> str:
+    """Each response has its own CSP nonce; all else is the same."""
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+
+
+def spliced(content: bytes, fragments: list[bytes]) -> tuple[bytes, list[bytes]]:
+    """``content`` compressed with ``fragments`` spliced in; also what each was kept as."""
+    from newsroom.compression import KEPT_LEVEL, compress_spliced, deflate_piece
+
+    kept = [deflate_piece(data, KEPT_LEVEL) for data in fragments]
+    offered = [
+        (data, lambda data, copy=copy: copy) for data, copy in zip(fragments, kept, strict=True)
+    ]
+    return compress_spliced(content, offered, 100), kept
+
+
+def test_spliced_fragments_decompress_to_the_page_in_any_script_and_order():
+    comments = "".join(
+        f'<li id="c{n}"><bdi>Олена {n}</bdi><p dir="auto">مرحبا بالعالم 🌧 #{n}</p></li>'
+        for n in range(200)
+    ).encode()
+    related = ("<ul>" + "<li>Дамба витримала шторм 🌊</li>" * 120 + "</ul>").encode()
+    missing = b"<p>a fragment the page does not show</p>" * 200
+    page = b"<!doctype html><h1>\xd0\x9d\xd0\xbe\xd0\xb2\xd0\xb8\xd0\xbd\xd0\xb8</h1>" + comments
+    page += b"<aside>" + related + b"</aside><footer>\xf0\x9f\x93\xb0</footer>"
+    # Offered in another order than they appear (the related list is made before the page),
+    # one not in the page, one twice (only one splice), one inside another.
+    packed, kept = spliced(page, [related, missing, comments, related, comments[:5000]])
+    assert gzip.decompress(packed) == page
+    assert kept[0] in packed and kept[2] in packed  # sent as kept, not compressed again
+    assert packed[3] & gzip.FNAME and packed[8] == 4  # padded; "fastest", as compress_fast
+
+
+def test_a_fragment_at_either_end_of_the_page_or_the_whole_page_splices():
+    body = ("Сторінка " * 1000).encode()
+    for page in (body + b"<p>after</p>", b"<p>before</p>" + body, body):
+        packed, kept = spliced(page, [body])
+        assert gzip.decompress(packed) == page
+        assert kept[0] in packed
+
+
+def test_a_readers_article_page_sends_its_kept_comments_as_kept(client, article, settings):
+    """An article with many comments, for a reader with a cookie (rendered for them): the
+    comment list comes from the fragment cache and goes out deflated as it was kept."""
+    from newsroom.pagecache import local_copies
+    from tests.comments.helpers import make_comment
+
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
+    for number in range(40):
+        make_comment(article, name=f"Олена {number}", body=f"Коментар 🌧 номер {number}, مرحبا")
+    client.cookies["newsroom_theme"] = "dark"  # any cookie: the page is the reader's own
+    url = article.get_absolute_url()
+    client.get(url, **GZIP)  # renders and keeps the fragments
+    response = client.get(url, **GZIP)
+    assert response["Content-Encoding"] == "gzip"
+    html = gzip.decompress(response.content).decode()
+    assert html.count('class="comment"') == 40 and "Коментар 🌧 номер 39" in html
+    plain = client.get(url).content.decode()
+    assert without_nonces(html) == without_nonces(plain)
+    deflated = [
+        entry[0]
+        for key, entry in local_copies._entries.items()
+        if key.startswith("deflated:fragment:comments:")
+    ]
+    assert len(deflated) == 1 and deflated[0] in response.content
