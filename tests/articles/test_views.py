@@ -162,6 +162,25 @@ def test_home_says_so_when_nothing_is_published(client):
     assert "Nothing has been published yet." in text_of(main_of(response))
 
 
+def test_every_pages_site_links_follow_the_sites_address_prefix(client, settings):
+    """The header's, head's and footer's links are worked out once per prefix: a site served
+    under /news/ links there, and one served at the root links to the root."""
+    from django.test.utils import override_script_prefix
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    ArticleFactory(title="Повінь 🌊")
+
+    def site_links(response) -> set[str]:
+        html = parse(response)
+        return {html.select_one(".site-name")["href"], html.select_one(".site-search")["action"]}
+
+    with override_script_prefix("/news/"):
+        under_news = client.get("/")
+        assert site_links(under_news) == {"/news/", "/news/search/"}
+        assert 'href="/news/feeds/rss/"' in under_news.content.decode()
+    assert site_links(client.get("/")) == {"/", "/search/"}
+
+
 @pytest.fixture
 def five_articles(settings):
     """Five published articles, newest first, two to a page (pages 1–3)."""
