@@ -196,7 +196,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         # Hashed, compressed files with far-future caching; served by WhiteNoise.
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "BACKEND": "newsroom.staticfiles.StaticFilesStorage",
     },
 }
 # Media on S3-compatible object storage when NEWSROOM_S3_BUCKET is set (several app servers
