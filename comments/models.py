@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, validate_email
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Left
 from django.utils.ipv6 import clean_ipv6_address
 
 from articles.models import Article
@@ -54,6 +55,8 @@ def validate_normalised_email(email: str, *, label: str, max_length: int) -> Non
 
 # A comment still holding the address or browser it was posted from (until the retention purge).
 HAS_NETWORK_DATA = Q(ip_address__isnull=False) | ~Q(user_agent="")
+# How much of a comment's text the duplicate rule's index holds (see Comment.Meta).
+BODY_START_LENGTH = 100
 
 
 class CommentQuerySet(models.QuerySet):
@@ -124,6 +127,12 @@ class Comment(models.Model):
             # The queue's commenter record counts one email's comments of each status.
             models.Index(fields=["email", "status"], name="comment_email_status"),
             models.Index(fields=["ip_address", "submitted_at"]),
+            # The duplicate rule compares a post with the article's comments of the same text
+            # (moderation/actions.py, gather): the text's start finds them in the index, not
+            # by reading every comment of an article with thousands.
+            models.Index(
+                F("article"), Left("body", BODY_START_LENGTH), name="comment_article_body_start"
+            ),
             # The daily retention purge finds the few comments still holding an address
             # without walking every old comment (comments/tasks.py).
             models.Index(

@@ -90,3 +90,23 @@ def test_a_queue_that_refuses_the_task_does_not_fail_the_post(
     assert response.status_code == 302
     assert Comment.objects.get().status == Comment.Status.PENDING
     assert "Could not queue notify_moderators" in caplog.text
+
+
+def test_the_duplicate_rule_finds_an_articles_earlier_texts_by_index(client, article):
+    """An article with many comments: the duplicate rule's lookup reads the index on the
+    text's start (Comment.Meta), not every comment of the article."""
+    for number in range(300):
+        make_comment(article, email=f"r{number}@example.com", body=f"Коментар {number} 🌧")
+    with CaptureQueriesContext(connection) as captured:
+        data = form(client, article, email="r7@example.com", body="Коментар 7 🌧")
+        response = client.post(post_url(article), data)
+    assert response.status_code == 409  # the duplicate, found
+    gather = next(q["sql"] for q in captured if "'earlier' AS part" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ANALYZE comments_comment" if connection.vendor == "postgresql" else "ANALYZE"
+        )
+        explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+        cursor.execute(f"{explain} {gather}")
+        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+    assert "comment_article_body_start" in plan

@@ -201,6 +201,21 @@ def test_duplicate_refused(client, article):
     assert Comment.objects.count() == 1
 
 
+LONG_START = "Олена пише: مرحبا 🌧 " * 6  # longer than the part the index holds
+
+
+def test_a_long_duplicate_is_refused_and_a_long_text_differing_late_is_not(client, article):
+    """The duplicate rule finds earlier texts by their start (an index) and compares them
+    whole: the same long text is a duplicate, one that differs after the start is not."""
+    post_comment(client, article, body=LONG_START + "кінець")
+    again = post_comment(client, article, email="other@example.com", body=LONG_START + "кінець")
+    assert again.status_code == 409
+    assert field_error(again, "body") == DUPLICATE.replace("&#x27;", "'")
+    other = post_comment(client, article, email="third@example.com", body=LONG_START + "інше")
+    assert other.status_code == 302
+    assert Comment.objects.count() == 2
+
+
 def test_flood_refused(client, article, settings):
     settings.NEWSROOM_COMMENT_FLOOD_SECONDS = 15
     post_comment(client, article)
