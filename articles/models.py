@@ -463,8 +463,12 @@ class Article(models.Model):
 
     @cached_property
     def byline_authors(self) -> list:
-        """Authors in byline order; uses the prefetched bylines when present."""
-        return [byline.author for byline in self.bylines.all()]
+        """Authors in byline order; uses the prefetched bylines when present, else reads
+        them with their authors in one query."""
+        bylines = self.bylines.all()
+        if "bylines" not in getattr(self, "_prefetched_objects_cache", {}):
+            bylines = bylines.select_related("author")
+        return [byline.author for byline in bylines]
 
 
 class Byline(models.Model):

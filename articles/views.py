@@ -98,16 +98,35 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What of an article is read again only when a fragment showing it is rendered: the body,
+# and the prefetched bylines, tags and notes (which cost most of the time to unpickle it).
+NOT_KEPT_FIELDS = ("body",)
+
+
+def page_part(article: Article) -> Article:
+    """The article as its page needs it when its fragments are kept: its own fields but the
+    body, with its section, source and picture (selected with it). The rest loads on use."""
+    part = Article.__new__(Article)
+    fields = {field.attname for field in Article._meta.concrete_fields}
+    part.__dict__ = {
+        name: value
+        for name, value in article.__dict__.items()
+        if name == "_state" or (name in fields and name not in NOT_KEPT_FIELDS)
+    }
+    return part
+
+
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    # A published article with its byline, tags, notes and image, as read for the page:
-    # kept under the site's version (newsroom/fragments.py), so a page the page cache does
-    # not answer (a reader with cookies, a miss) usually costs no query for it.
+    # A published article as its page needs it (page_part): kept under the site's version
+    # (newsroom/fragments.py), so a page the page cache does not answer (a reader with
+    # cookies, a miss) usually costs no query for it.
     article = cached_instance(
         request,
         Article,
         slug,
         lambda: Article.objects.for_detail().filter(slug=slug).first(),
         shareable=lambda found: found.is_published,
+        kept_part=page_part,
     )
     if article is None:
         # An address the article used to have answers for ever with a permanent redirect.

@@ -174,11 +174,14 @@ def cached_instance[M: Model](
     load: Callable[[], M | None],
     *,
     shareable: Callable[[M], bool],
+    kept_part: Callable[[M], M] = lambda instance: instance,
 ) -> M | None:
     """The ``model`` instance ``load`` reads (with what it selects and prefetches), kept
     pickled under the site's version, which every edit of what it holds bumps. Only one
     that ``shareable`` accepts is kept (a published article, not a draft whose edits bump
-    nothing). Each request unpickles its own copy: no instance is shared between them."""
+    nothing), and only its ``kept_part`` (by default all of it): what a page whose
+    fragments are kept needs, the rest read when a fragment is rendered. Each request
+    unpickles its own copy: no instance is shared between them."""
     seconds = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
         return load()
@@ -190,5 +193,5 @@ def cached_instance[M: Model](
             logger.warning("A kept %s could not be loaded; read afresh.", model._meta.label)
     instance = load()
     if instance is not None and shareable(instance):
-        _keep({key: pickle.dumps(instance, pickle.HIGHEST_PROTOCOL)}, seconds)
+        _keep({key: pickle.dumps(kept_part(instance), pickle.HIGHEST_PROTOCOL)}, seconds)
     return instance

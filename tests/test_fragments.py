@@ -381,3 +381,45 @@ def test_renaming_a_section_in_the_admin_refreshes_the_navigation(article, edito
     assert section.name not in nav
     feeds = listing(section_url).select('link[rel="alternate"]')
     assert "Погода (RSS)" in [link["title"] for link in feeds]
+
+
+def _without_nonces(html: str) -> str:
+    import re
+
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+
+
+@pytest.mark.parametrize("authors", [1, 3])
+def test_the_kept_article_without_its_fragments_shows_everything_in_fixed_queries(
+    authors, editor, monkeypatch, django_assert_num_queries
+):
+    """The article is kept lean (no body, bylines, tags or notes: they cost most of the time
+    to unpickle it). When its fragments are not kept with it (evicted, another host), the
+    page still shows every part, and reads them in as many queries for three authors as
+    for one."""
+    from comments.templatetags import comments_tags
+    from newsroom import fragments
+
+    article = ArticleFactory(
+        title="Дамба витримала 🌊",
+        body="<p>Тіло статті, مرحبا.</p>",
+        tags=["повінь", "floods"],
+        authors=[AuthorFactory(name=f"Автор {n}") for n in range(authors)],
+    )
+    notes.add_note(article, kind="correction", text="Виправлено дату ✍", actor=editor)
+    make_comment(article, body="Перший 👋")
+    full = page(Client(), article)  # read whole, kept lean, fragments kept
+    for name in ("Тіло статті", "Автор 0", f"Автор {authors - 1}", "повінь", "Виправлено дату"):
+        assert name in full
+
+    def rendered_afresh(request, kept):
+        return [fragments.mark_safe(fragment.render()) for fragment in kept]
+
+    monkeypatch.setattr(fragments, "cached_fragments", rendered_afresh)
+    monkeypatch.setattr(comments_tags, "cached_fragments", rendered_afresh)
+    # The body; the bylines with their authors; the tags (for the head, the element twice
+    # and the related articles); the notes; two related-article queries; the nav; four for
+    # the comment section.
+    with django_assert_num_queries(14):
+        from_lean = page(Client(), article)
+    assert _without_nonces(from_lean) == _without_nonces(full)
