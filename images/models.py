@@ -87,6 +87,9 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Found by its stored name: whether a published page shows a file whose renditions
+        # were just made (articles.models.shows_image_file), a revision's featured image.
+        indexes = [models.Index(fields=["file"], name="image_file")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(focal_x__lte=100) & Q(focal_y__lte=100),

@@ -262,3 +262,25 @@ def test_alt_text_saved_with_a_new_file_is_seen_before_its_renditions_are_made(
     assert response.status_code == 302
     assert len(site_refreshes) == 1
     assert "Гребля 🌊" in reader_get(url).content.decode()
+
+
+def test_whether_a_page_shows_a_file_is_found_through_the_index_on_file_names():
+    """Asked once per new picture by the renditions task, in a library of many thousands:
+    the file's row is found by its name through an index, not by reading the library."""
+    from django.db import connection, transaction
+
+    from articles.models import shows_image_file
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Reads PostgreSQL's plan; SQLite has no switch to forbid a table scan")
+
+    image = ImageFactory(alt_text=MIXED_ALT)
+    ArticleFactory(image=image)
+    assert shows_image_file(image.file.name)
+    query = LibraryImage.objects.filter(file=image.file.name).query
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "image_file" in plan
