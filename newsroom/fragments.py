@@ -126,7 +126,11 @@ def cached_fragments(request: HttpRequest, fragments: list[Fragment]) -> list[Sa
     if missing:
         _keep(missing, seconds)
     for key in keys:
-        compression.offer_fragment(request, found[key], functools.partial(_deflated, key, seconds))
+        # Only where the deflated copy is kept: made afresh for every page, it would cost
+        # more than the whole page at the reader's level.
+        if local_copies.keeps(sys.getsizeof(found[key])):
+            deflated = functools.partial(_deflated, key, seconds)
+            compression.offer_fragment(request, found[key], deflated)
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 - as above
 
 

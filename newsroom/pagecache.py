@@ -156,9 +156,14 @@ class LocalCopies:
             self._entries.move_to_end(key)
             return entry
 
+    def keeps(self, size: int) -> bool:
+        """Whether an entry of ``size`` bytes would be kept (copies are on, and it is not too
+        large a share of them)."""
+        return size <= self.LOCAL_BYTES // 8 and settings.NEWSROOM_PAGE_CACHE_LOCAL_MS > 0
+
     def keep(self, key: str, entry, size: int, seconds: float | None = None) -> None:
         """Keep ``entry`` (``size`` bytes), for at most ``seconds`` if given."""
-        if size > self.LOCAL_BYTES // 8 or settings.NEWSROOM_PAGE_CACHE_LOCAL_MS <= 0:
+        if not self.keeps(size):
             return
         drop_at = time.monotonic() + seconds if seconds is not None else None
         size += sys.getsizeof(key)

@@ -240,3 +240,29 @@ def test_a_readers_article_page_sends_its_kept_comments_as_kept(client, article,
         if key.startswith("deflated:fragment:comments:")
     ]
     assert len(deflated) == 1 and deflated[0] in response.content
+
+
+def test_without_local_copies_a_readers_page_is_gzipped_whole(
+    client, article, settings, monkeypatch
+):
+    """With the per-process copies off, a fragment's deflated copy could not be kept: made
+    for every page at level 6, it would cost more than the whole page at level 1."""
+    from newsroom import compression
+    from tests.comments.helpers import make_comment
+
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
+    settings.NEWSROOM_PAGE_CACHE_LOCAL_MS = 0
+    for number in range(40):
+        make_comment(article, body=f"Коментар 🌧 номер {number}")
+    client.cookies["newsroom_theme"] = "dark"
+    levels = []
+    real = compression.deflate_piece
+    monkeypatch.setattr(
+        compression,
+        "deflate_piece",
+        lambda data, level, **kwargs: levels.append(level) or real(data, level, **kwargs),
+    )
+    for _ in range(2):
+        response = client.get(article.get_absolute_url(), **GZIP)
+        assert "Коментар 🌧 номер 39" in gzip.decompress(response.content).decode()
+    assert compression.KEPT_LEVEL not in levels
