@@ -196,3 +196,26 @@ def test_headlines_are_set_in_a_chosen_serif_not_dejavu(page: Page, live_server,
         fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
         used = {font["familyName"] for font in fonts}
         assert used and not any("DejaVu" in family for family in used), (selector, used)
+
+
+def test_a_reader_with_a_cookie_gets_a_long_thread_whole_from_the_spliced_gzip(
+    new_page, live_server, settings
+):
+    """A reader with a cookie gets a page rendered for them; the kept comment list goes out
+    deflated as it was kept, spliced into the page's gzip stream. Chromium decodes it whole."""
+    from newsroom.pagecache import local_copies
+    from tests.comments.helpers import make_comment
+
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
+    article = ArticleFactory(title="Дамба витримала шторм")
+    for number in range(45):  # one page of comments, well over the 4 KB spliced
+        make_comment(article, name=f"Олена {number}", body=f"Коментар 🌧 {number}, مرحبا")
+    page = new_page()
+    page.context.add_cookies([{"name": "newsroom_theme", "value": "dark", "url": live_server.url}])
+    page.goto(live_server.url + article.get_absolute_url())  # renders and keeps the list
+    response = page.reload()
+    assert response.headers.get("content-encoding") == "gzip"
+    assert any(key.startswith("deflated:fragment:comments:") for key in local_copies._entries)
+    expect(page.locator(".comment")).to_have_count(45)
+    expect(page.locator(".comment").last).to_contain_text("Коментар 🌧 44, مرحبا")
+    expect(page.locator("footer.site-footer")).to_be_visible()
