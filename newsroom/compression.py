@@ -33,7 +33,7 @@ import re
 import secrets
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
@@ -58,27 +58,17 @@ KEPT_FOR_EVERYONE = "newsroom_kept_for_everyone"
 FAST_LEVEL = 1
 
 
-def compress_fast(content: bytes, max_random_bytes: int) -> bytes:
-    """``content`` gzipped at FAST_LEVEL, padded as Django's ``compress_string`` pads it: a
-    random-length file name in the header ("Heal the BREACH")."""
-    compressed = memoryview(gzip.compress(content, compresslevel=FAST_LEVEL, mtime=0))
-    if not max_random_bytes:
-        return bytes(compressed)
-    header = bytearray(compressed[:10])
-    header[3] = gzip.FNAME
-    filename = b"a" * secrets.randbelow(max_random_bytes) + b"\x00"
-    return bytes(header) + filename + compressed[10:]
-
-
-# Where a request keeps the fragments it showed that are worth splicing in: (their text as
-# UTF-8, a callable returning it deflated).
+# Where a request keeps the fragments it showed that may be spliced in: (their text, a
+# callable giving the text as UTF-8 and deflated, or None while that is not kept yet).
 SPLICEABLE = "newsroom_spliceable_fragments"
 # Shorter fragments cost less to compress again than to find in the page.
-SPLICE_MIN_BYTES = 4096
+SPLICE_MIN_CHARACTERS = 4096
 # Django's level, for what is compressed once and sent to many readers.
 KEPT_LEVEL = 6
 # How far into a fragment its first occurrence is looked for, before comparing the rest.
 _PROBE_BYTES = 64
+
+type Spliceable = Callable[[str], tuple[bytes, bytes] | None]
 
 
 def deflate_piece(data: bytes, level: int, *, last: bool = False) -> bytes:
@@ -89,12 +79,12 @@ def deflate_piece(data: bytes, level: int, *, last: bool = False) -> bytes:
     return body + (compressor.flush() if last else compressor.flush(zlib.Z_SYNC_FLUSH))
 
 
-def offer_fragment(request: HttpRequest, text: str, deflated: Callable[[bytes], bytes]) -> None:
-    """Tell the compression below that the page contains ``text``, and how to have it
-    deflated (``deflated(data)``, kept by the caller), if it is long enough to be worth it."""
-    data = text.encode()
-    if len(data) >= SPLICE_MIN_BYTES:
-        request.__dict__.setdefault(SPLICEABLE, []).append((data, deflated))
+def offer_fragment(request: HttpRequest, text: str, spliceable: Spliceable) -> None:
+    """Tell the compression below that the page contains ``text``, if it is long enough to
+    be worth splicing in: ``spliceable(text)`` gives it as UTF-8 and deflated (kept by the
+    caller), or None. Asked only when the page is compressed for its reader."""
+    if len(text) >= SPLICE_MIN_CHARACTERS:
+        request.__dict__.setdefault(SPLICEABLE, []).append((text, spliceable))
 
 
 def _find(content: bytes, data: bytes) -> int:
@@ -106,27 +96,21 @@ def _find(content: bytes, data: bytes) -> int:
 
 
 def _gzip_header(max_random_bytes: int) -> bytes:
-    """A gzip member's header as ``compress_fast`` writes it (no time, XFL "fastest": what is
-    compressed for the reader is), padded as it pads."""
+    """A gzip member's header: no time, XFL "fastest", padded with a random-length file name
+    as Django's ``compress_string`` pads ("Heal the BREACH")."""
     flags, filename = 0, b""
     if max_random_bytes:
         flags, filename = gzip.FNAME, b"a" * secrets.randbelow(max_random_bytes) + b"\x00"
     return struct.pack("<BBBBLBB", 0x1F, 0x8B, zlib.DEFLATED, flags, 0, 4, 255) + filename
 
 
-def compress_spliced(
-    content: bytes,
-    fragments: list[tuple[bytes, Callable[[bytes], bytes]]],
-    max_random_bytes: int,
+def compress_fast(
+    content: bytes, max_random_bytes: int, spliced: Iterable[tuple[bytes, bytes]] = ()
 ) -> bytes:
-    """``content`` gzipped: the fragments found in it spliced in as kept deflated, the rest
-    compressed at FAST_LEVEL."""
+    """``content`` gzipped at FAST_LEVEL and padded, but for the pieces of ``spliced`` (the
+    bytes of each, and them deflated) found in it: those are sent as they were deflated."""
     found = sorted(
-        (
-            (at, data, deflated)
-            for data, deflated in fragments
-            if (at := _find(content, data)) != -1
-        ),
+        ((at, data, deflated) for data, deflated in spliced if (at := _find(content, data)) != -1),
         key=lambda found: found[0],
     )
     pieces = [_gzip_header(max_random_bytes)]
@@ -136,7 +120,7 @@ def compress_spliced(
             continue
         if at > done:
             pieces.append(deflate_piece(content[done:at], FAST_LEVEL))
-        pieces.append(deflated(data))
+        pieces.append(deflated)
         done = at + len(data)
     pieces.append(deflate_piece(content[done:], FAST_LEVEL, last=True))
     pieces.append(struct.pack("<II", zlib.crc32(content), len(content) & 0xFFFFFFFF))
@@ -158,10 +142,12 @@ class CompressionMiddleware(GZipMiddleware):
         patch_vary_headers(response, ("Accept-Encoding",))
         if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             return response
-        if fragments := getattr(request, SPLICEABLE, None):
-            compressed = compress_spliced(response.content, fragments, self.max_random_bytes)
-        else:
-            compressed = compress_fast(response.content, self.max_random_bytes)
+        spliced = [
+            pieces
+            for text, spliceable in getattr(request, SPLICEABLE, ())
+            if (pieces := spliceable(text)) is not None
+        ]
+        compressed = compress_fast(response.content, self.max_random_bytes, spliced)
         if len(compressed) >= len(response.content):
             return response
         response.content = compressed

@@ -129,19 +129,31 @@ def cached_fragments(request: HttpRequest, fragments: list[Fragment]) -> list[Sa
         # Only where the deflated copy is kept: made afresh for every page, it would cost
         # more than the whole page at the reader's level.
         if local_copies.keeps(sys.getsizeof(found[key])):
-            deflated = functools.partial(_deflated, key, seconds)
-            compression.offer_fragment(request, found[key], deflated)
+            spliceable = functools.partial(_spliceable, key, seconds)
+            compression.offer_fragment(request, found[key], spliceable)
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 - as above
 
 
-def _deflated(key: str, seconds: int, data: bytes) -> bytes:
-    """The fragment kept under ``key`` (``data``), deflated for splicing into a page's gzip
-    (newsroom/compression.py): made once per process, kept beside it as long as it is."""
-    deflated_key = f"deflated:{key}"
-    if (kept := local_copies.get(deflated_key)) is None:
-        kept = compression.deflate_piece(data, compression.KEPT_LEVEL)
-        local_copies.keep(deflated_key, kept, sys.getsizeof(kept), seconds)
-    return kept
+def _spliceable(key: str, seconds: int, text: str) -> tuple[bytes, bytes] | None:
+    """The fragment kept under ``key`` (``text``) as UTF-8 and deflated, for splicing into a
+    page's gzip (newsroom/compression.py); None the first time this process sends it.
+
+    Made on its second use here: a fragment sent once (a page few readers with cookies
+    open, before the next change) is compressed with its page, as cheaply as before. Kept
+    beside the fragment with the text it was made from, and used only for that same text:
+    under one key a new deploy may render something else."""
+    copy_key = f"deflated:{key}"
+    kept = local_copies.get(copy_key)
+    if kept is None or kept[0] != text:  # first use of this text
+        local_copies.keep(copy_key, (text, None, None), sys.getsizeof(text), seconds)
+        return None
+    if kept[1] is None:  # second use: made now
+        data = text.encode()
+        deflated = compression.deflate_piece(data, compression.KEPT_LEVEL)
+        size = sys.getsizeof(text) + len(data) + len(deflated)
+        kept = (text, data, deflated)
+        local_copies.keep(copy_key, kept, size, seconds)
+    return kept[1], kept[2]
 
 
 def cached_fragment(

@@ -1,6 +1,7 @@
 """Small helpers shared by several test modules."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
@@ -35,6 +36,11 @@ def is_rendition_of(src: str, field_file) -> bool:
 
 def parse(response) -> BeautifulSoup:
     return BeautifulSoup(response.content, "html.parser")
+
+
+def without_nonces(html: str) -> str:
+    """A page without its CSP nonces: each response has its own, all else is the same."""
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
 
 
 def text_of(element) -> str:

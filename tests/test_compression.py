@@ -1,14 +1,15 @@
 """Gzip for pages, feeds and sitemaps (issue 12); static files are WhiteNoise's business."""
 
 import gzip
-import re
 
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.views.decorators.http import etag
 
 from tests.factories import ArticleFactory, UserFactory
+from tests.helpers import without_nonces
 
 pytestmark = pytest.mark.django_db
 
@@ -175,20 +176,12 @@ def test_fast_compression_without_padding_is_plain_gzip():
 # Kept fragments spliced into a reader's gzip stream ------------------------------------------
 
 
-def without_nonces(html: str) -> str:
-    """Each response has its own CSP nonce; all else is the same."""
-    return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
-
-
 def spliced(content: bytes, fragments: list[bytes]) -> tuple[bytes, list[bytes]]:
     """``content`` compressed with ``fragments`` spliced in; also what each was kept as."""
-    from newsroom.compression import KEPT_LEVEL, compress_spliced, deflate_piece
+    from newsroom.compression import KEPT_LEVEL, compress_fast, deflate_piece
 
     kept = [deflate_piece(data, KEPT_LEVEL) for data in fragments]
-    offered = [
-        (data, lambda data, copy=copy: copy) for data, copy in zip(fragments, kept, strict=True)
-    ]
-    return compress_spliced(content, offered, 100), kept
+    return compress_fast(content, 100, zip(fragments, kept, strict=True)), kept
 
 
 def test_spliced_fragments_decompress_to_the_page_in_any_script_and_order():
@@ -228,6 +221,7 @@ def test_a_readers_article_page_sends_its_kept_comments_as_kept(client, article,
     client.cookies["newsroom_theme"] = "dark"  # any cookie: the page is the reader's own
     url = article.get_absolute_url()
     client.get(url, **GZIP)  # renders and keeps the fragments
+    client.get(url, **GZIP)  # this process's first use of them: compressed with the page
     response = client.get(url, **GZIP)
     assert response["Content-Encoding"] == "gzip"
     html = gzip.decompress(response.content).decode()
@@ -235,11 +229,44 @@ def test_a_readers_article_page_sends_its_kept_comments_as_kept(client, article,
     plain = client.get(url).content.decode()
     assert without_nonces(html) == without_nonces(plain)
     deflated = [
-        entry[0]
+        entry[0][2]
         for key, entry in local_copies._entries.items()
         if key.startswith("deflated:fragment:comments:")
     ]
     assert len(deflated) == 1 and deflated[0] in response.content
+
+
+def test_a_deflated_copy_is_used_only_for_the_text_it_was_made_from(rf, settings):
+    """Under one key a new deploy may render other text (a static file's hashed address):
+    the copy deflated from the old text is never sent for the new, and the new text gets
+    its own copy."""
+    from newsroom import compression
+    from newsroom.fragments import Fragment, cached_fragments
+    from newsroom.pagecache import local_copies
+
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
+    old, new = "<p>Стара версія 🌧</p>" * 400, "<p>Нова версія 🌊</p>" * 400
+
+    def page_with(text: str) -> tuple[bytes, bytes]:
+        request = rf.get("/")
+        shown = cached_fragments(request, [Fragment("story", "", lambda: text)])[0]
+        content = f"<main>{shown}</main>".encode()
+        offered = getattr(request, compression.SPLICEABLE)
+        spliced = [pieces for text, spliceable in offered if (pieces := spliceable(text))]
+        return content, compression.compress_fast(content, 0, spliced)
+
+    for _ in range(3):  # kept, first use, spliced
+        content, packed = page_with(old)
+    assert gzip.decompress(packed) == content
+    # The same key now holds the new text (the deflated copy of the old one stays here).
+    key = next(k for k in local_copies._entries if k.startswith("fragment:story:"))
+    cache.set(key, new)
+    local_copies.keep(key, new, len(new))
+    for _ in range(3):  # first use of the new text, then spliced
+        content, packed = page_with(new)
+        assert "Нова версія 🌊".encode() in content
+        assert gzip.decompress(packed) == content
+    assert compression.deflate_piece(new.encode(), compression.KEPT_LEVEL) in packed
 
 
 def test_without_local_copies_a_readers_page_is_gzipped_whole(

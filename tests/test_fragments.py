@@ -19,6 +19,7 @@ from comments.moderation import actions
 from newsroom.pagecache import SITE_VERSION_KEY, _new_version, current_versions, local_copies
 from tests.comments.helpers import make_comment, parse, post_comment
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
+from tests.helpers import without_nonces
 
 pytestmark = pytest.mark.django_db
 
@@ -383,12 +384,6 @@ def test_renaming_a_section_in_the_admin_refreshes_the_navigation(article, edito
     assert "Погода (RSS)" in [link["title"] for link in feeds]
 
 
-def _without_nonces(html: str) -> str:
-    import re
-
-    return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
-
-
 @pytest.mark.parametrize("authors", [1, 3])
 def test_the_kept_article_without_its_fragments_shows_everything_in_fixed_queries(
     authors, editor, monkeypatch, django_assert_num_queries
@@ -422,4 +417,4 @@ def test_the_kept_article_without_its_fragments_shows_everything_in_fixed_querie
     # the comment section.
     with django_assert_num_queries(14):
         from_lean = page(Client(), article)
-    assert _without_nonces(from_lean) == _without_nonces(full)
+    assert without_nonces(from_lean) == without_nonces(full)
