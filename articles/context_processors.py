@@ -9,7 +9,7 @@ from .models import Section
 SITE_URL_NAMES = ("home", "search", "feed_rss", "feed_atom")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16)
 def _site_urls(urlconf: str, prefix: str) -> dict[str, str]:
     return {name: reverse(f"articles:{name}", urlconf=urlconf) for name in SITE_URL_NAMES}
 

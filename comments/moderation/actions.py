@@ -183,8 +183,9 @@ def _gather_sql(*, blocked: int, next_id: bool, token: bool) -> str:
     )
     blanks = ", ".join(["NULL"] * len(EARLIER_FIELDS))
     # The text's start, written as the index on it is (Comment.Meta), so the index finds the
-    # article's comments that may be the same text. Compared with the start cut in Python
-    # (SQLite uses the index only against a value): all three count characters alike.
+    # article's comments that may be the same text (PostgreSQL; SQLite's planner narrows
+    # by the article alone). Compared with the start cut in Python, a value, which an index
+    # lookup needs: Python, PostgreSQL and SQLite count characters alike.
     if connection.vendor == "postgresql":
         start = f"LEFT(body, {BODY_START_LENGTH})"
     else:

@@ -94,7 +94,10 @@ def test_a_queue_that_refuses_the_task_does_not_fail_the_post(
 
 def test_the_duplicate_rule_finds_an_articles_earlier_texts_by_index(client, article):
     """An article with many comments: the duplicate rule's lookup reads the index on the
-    text's start (Comment.Meta), not every comment of the article."""
+    text's start (Comment.Meta), not every comment of the article. PostgreSQL's plan names
+    the condition on the start; SQLite's planner uses that index for the article alone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Reads PostgreSQL's plan")
     for number in range(300):
         make_comment(article, email=f"r{number}@example.com", body=f"Коментар {number} 🌧")
     with CaptureQueriesContext(connection) as captured:
@@ -103,10 +106,8 @@ def test_the_duplicate_rule_finds_an_articles_earlier_texts_by_index(client, art
     assert response.status_code == 409  # the duplicate, found
     gather = next(q["sql"] for q in captured if "'earlier' AS part" in q["sql"])
     with connection.cursor() as cursor:
-        cursor.execute(
-            "ANALYZE comments_comment" if connection.vendor == "postgresql" else "ANALYZE"
-        )
-        explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
-        cursor.execute(f"{explain} {gather}")
-        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+        cursor.execute("ANALYZE comments_comment")
+        cursor.execute(f"EXPLAIN {gather}")
+        plan = " ".join(row[0] for row in cursor.fetchall())
     assert "comment_article_body_start" in plan
+    assert '"left"(body, 100) =' in plan
