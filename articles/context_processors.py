@@ -2,6 +2,7 @@ import functools
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 
 from .models import Section
 
@@ -29,6 +30,10 @@ def site(request) -> dict:
         # whose navigation is a kept fragment never builds it.
         "nav_sections": functools.cache(lambda: Section.objects.only("name", "slug")),
         "site_urls": site_urls(),
+        # This site's scheme and host, for absolute addresses (canonical, social tags), and
+        # the year for the footer: each worked out once per page, when first shown.
+        "site_origin": functools.cache(lambda: f"{request.scheme}://{request.get_host()}"),
+        "this_year": functools.cache(lambda: timezone.localdate().year),
         # The pages a news site's footer points to; each is left out while its URL is empty.
         "footer_links": {
             "about": settings.NEWSROOM_ABOUT_URL,
