@@ -418,3 +418,21 @@ def test_the_kept_article_without_its_fragments_shows_everything_in_fixed_querie
     with django_assert_num_queries(14):
         from_lean = page(Client(), article)
     assert without_nonces(from_lean) == without_nonces(full)
+
+
+def test_the_kept_footer_turns_to_the_new_year_at_midnight_in_the_sites_time_zone(settings):
+    """The footer is kept per year: its © year and its archive link change at midnight on
+    New Year's Eve where the site is, not when the kept copy happens to expire."""
+    settings.TIME_ZONE = "Europe/Kyiv"
+    ArticleFactory(title="Новорічний випуск 🎆")
+
+    def footer() -> tuple[str, str]:
+        found = soup(Client().get("/").content.decode()).find("footer", class_="site-footer")
+        archive = found.find("a", string="Archive")["href"]
+        return found.select_one(".site-footer__small").get_text(" ", strip=True), archive
+
+    with time_machine.travel("2026-12-31 23:58 +02:00", tick=False):
+        assert footer() == ("© 2026 Newsroom. Published with Newsroom.", "/archive/2026/")
+        assert footer()[1] == "/archive/2026/"  # kept
+    with time_machine.travel("2027-01-01 00:01 +02:00", tick=False):
+        assert footer() == ("© 2027 Newsroom. Published with Newsroom.", "/archive/2027/")
