@@ -98,8 +98,9 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-# What of an article is read again only when a fragment showing it is rendered: the body,
-# and the prefetched bylines, tags and notes (which cost most of the time to unpickle it).
+# Fields of a kept article read again only when a fragment showing them is rendered. Its
+# prefetched bylines, tags and notes are not kept either: they cost most of the time to
+# unpickle it.
 NOT_KEPT_FIELDS = ("body",)
 
 
