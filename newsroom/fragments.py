@@ -126,11 +126,8 @@ def cached_fragments(request: HttpRequest, fragments: list[Fragment]) -> list[Sa
     if missing:
         _keep(missing, seconds)
     for key in keys:
-        # Only where the deflated copy is kept: made afresh for every page, it would cost
-        # more than the whole page at the reader's level.
-        if local_copies.keeps(sys.getsizeof(found[key])):
-            spliceable = functools.partial(_spliceable, key, seconds)
-            compression.offer_fragment(request, found[key], spliceable)
+        spliceable = functools.partial(_spliceable, key, seconds)
+        compression.offer_fragment(request, found[key], spliceable)
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 - as above
 
 
@@ -141,7 +138,12 @@ def _spliceable(key: str, seconds: int, text: str) -> tuple[bytes, bytes] | None
     Made on its second use here: a fragment sent once (a page few readers with cookies
     open, before the next change) is compressed with its page, as cheaply as before. Kept
     beside the fragment with the text it was made from, and used only for that same text:
-    under one key a new deploy may render something else."""
+    under one key a new deploy may render something else. Never where the copy could not
+    be kept (local copies off, or too large a share of them): made afresh for every page,
+    it would cost more than the whole page at the reader's level."""
+    # The copy holds the text, its UTF-8 (at most twice the text's memory) and that deflated.
+    if not local_copies.keeps(5 * sys.getsizeof(text)):
+        return None
     copy_key = f"deflated:{key}"
     kept = local_copies.get(copy_key)
     if kept is None or kept[0] != text:  # first use of this text

@@ -236,34 +236,51 @@ def test_a_readers_article_page_sends_its_kept_comments_as_kept(client, article,
     assert len(deflated) == 1 and deflated[0] in response.content
 
 
+def page_with_fragment(rf, text: str) -> tuple[bytes, bytes]:
+    """A page holding the kept fragment ``text``, plain and as compressed for its reader."""
+    from newsroom import compression
+    from newsroom.fragments import Fragment, cached_fragments
+
+    request = rf.get("/")
+    shown = cached_fragments(request, [Fragment("story", "", lambda: text)])[0]
+    content = f"<main>{shown}</main>".encode()
+    offered = getattr(request, compression.SPLICEABLE)
+    spliced = [pieces for piece, spliceable in offered if (pieces := spliceable(piece))]
+    return content, compression.compress_fast(content, 0, spliced)
+
+
+def deflate_levels(monkeypatch) -> list[int]:
+    """The level of every deflate made from now on."""
+    from newsroom import compression
+
+    levels = []
+    real = compression.deflate_piece
+    monkeypatch.setattr(
+        compression,
+        "deflate_piece",
+        lambda data, level, **kwargs: levels.append(level) or real(data, level, **kwargs),
+    )
+    return levels
+
+
 def test_a_deflated_copy_is_used_only_for_the_text_it_was_made_from(rf, settings):
     """Under one key a new deploy may render other text (a static file's hashed address):
     the copy deflated from the old text is never sent for the new, and the new text gets
     its own copy."""
     from newsroom import compression
-    from newsroom.fragments import Fragment, cached_fragments
     from newsroom.pagecache import local_copies
 
     settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
     old, new = "<p>Стара версія 🌧</p>" * 400, "<p>Нова версія 🌊</p>" * 400
-
-    def page_with(text: str) -> tuple[bytes, bytes]:
-        request = rf.get("/")
-        shown = cached_fragments(request, [Fragment("story", "", lambda: text)])[0]
-        content = f"<main>{shown}</main>".encode()
-        offered = getattr(request, compression.SPLICEABLE)
-        spliced = [pieces for text, spliceable in offered if (pieces := spliceable(text))]
-        return content, compression.compress_fast(content, 0, spliced)
-
     for _ in range(3):  # kept, first use, spliced
-        content, packed = page_with(old)
+        content, packed = page_with_fragment(rf, old)
     assert gzip.decompress(packed) == content
     # The same key now holds the new text (the deflated copy of the old one stays here).
     key = next(k for k in local_copies._entries if k.startswith("fragment:story:"))
     cache.set(key, new)
     local_copies.keep(key, new, len(new))
     for _ in range(3):  # first use of the new text, then spliced
-        content, packed = page_with(new)
+        content, packed = page_with_fragment(rf, new)
         assert "Нова версія 🌊".encode() in content
         assert gzip.decompress(packed) == content
     assert compression.deflate_piece(new.encode(), compression.KEPT_LEVEL) in packed
@@ -282,14 +299,30 @@ def test_without_local_copies_a_readers_page_is_gzipped_whole(
     for number in range(40):
         make_comment(article, body=f"Коментар 🌧 номер {number}")
     client.cookies["newsroom_theme"] = "dark"
-    levels = []
-    real = compression.deflate_piece
-    monkeypatch.setattr(
-        compression,
-        "deflate_piece",
-        lambda data, level, **kwargs: levels.append(level) or real(data, level, **kwargs),
-    )
+    levels = deflate_levels(monkeypatch)
     for _ in range(2):
         response = client.get(article.get_absolute_url(), **GZIP)
         assert "Коментар 🌧 номер 39" in gzip.decompress(response.content).decode()
+    assert compression.KEPT_LEVEL not in levels
+
+
+def test_a_fragment_too_large_for_its_deflated_copy_is_never_deflated_apart(
+    rf, settings, monkeypatch
+):
+    """A fragment whose deflated copy could not be kept beside it (too large a share of the
+    local copies) is compressed with its page every time, never deflated at level 6 for
+    each page."""
+    import sys
+
+    from newsroom import compression
+    from newsroom.pagecache import local_copies
+
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
+    text = "<p>Дуже довгий фрагмент 🌧</p>" * 400
+    # Room for the fragment itself, not for it with its UTF-8 and deflated bytes.
+    monkeypatch.setattr(local_copies, "LOCAL_BYTES", 8 * 3 * sys.getsizeof(text))
+    levels = deflate_levels(monkeypatch)
+    for _ in range(3):
+        content, packed = page_with_fragment(rf, text)
+        assert gzip.decompress(packed) == content
     assert compression.KEPT_LEVEL not in levels
