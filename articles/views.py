@@ -120,7 +120,8 @@ def page_part(article: Article) -> Article:
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # A published article as its page needs it (page_part): kept under the site's version
     # (newsroom/fragments.py), so a page the page cache does not answer (a reader with
-    # cookies, a miss) usually costs no query for it.
+    # cookies, a miss), or a comment posted from it (comments/views.py), usually costs no
+    # query for it.
     article = cached_instance(
         request,
         Article,

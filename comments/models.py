@@ -147,16 +147,10 @@ class Comment(models.Model):
         return f"{self.name}: {self.excerpt}"
 
     def save(self, *args, **kwargs) -> None:
-        # Lower-case on every path, so history, flood and blocklist checks are exact matches.
-        self.email = normalise_email(self.email)
-        if self._state.adding and self.parent is not None:
-            # A reply joins its parent's thread one level down.
-            self.depth = self.parent.depth + 1
-            self.thread_id = self.parent.thread_id or self.parent.pk
-        elif self._state.adding and self.thread_id is None and self.pk is not None:
-            # Its id taken ahead (posting reads it with the commenter's history): a new
-            # top-level comment starts its own thread in the INSERT itself.
-            self.thread_id = self.pk
+        if self._state.adding:
+            self.prepare_insert()
+        else:
+            self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
         if self.thread_id is None:
             # A top-level comment starts its own thread, which needs its id first.
@@ -165,6 +159,20 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    def prepare_insert(self) -> None:
+        """What a new comment's row needs before its INSERT, whichever way it is written
+        (``save()``, or posting's pipelined insert): a lower-case email, so history, flood
+        and blocklist checks are exact matches, and its place in a thread."""
+        self.email = normalise_email(self.email)
+        if self.parent is not None:
+            # A reply joins its parent's thread one level down.
+            self.depth = self.parent.depth + 1
+            self.thread_id = self.parent.thread_id or self.parent.pk
+        elif self.thread_id is None and self.pk is not None:
+            # Its id taken ahead (posting reads it with the commenter's history): a new
+            # top-level comment starts its own thread in the INSERT itself.
+            self.thread_id = self.pk
 
     @property
     def excerpt(self) -> str:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles.models import Article
 from articles.views import render_article
+from newsroom.fragments import kept_instance
 
 from . import notifications
 from .checks import warn_if_proxy_ignored
@@ -52,6 +53,7 @@ SEND_AGAIN_MESSAGE = (
 REFUSAL_RESPONSES: dict[Refusal, tuple[int, str | None, str]] = {
     Refusal.DUPLICATE: (409, "body", DUPLICATE_MESSAGE),
     Refusal.FLOOD: (429, None, FLOOD_MESSAGE),
+    Refusal.CLOSED: (403, None, CLOSED_MESSAGE),
 }
 
 
@@ -74,9 +76,21 @@ def client_ip(request: HttpRequest) -> str | None:
     return normalise_ip(request.META.get("REMOTE_ADDR") or "")
 
 
-# What posting reads of the article. An accepted post needs no more: the article page,
-# shown again only with a refused form, loads the rest then.
+# What posting reads of an article that is not kept. An accepted post needs no more: the
+# article page, shown again only with a refused form, loads the rest then.
 POSTING_FIELDS = ("id", "slug", "status", "published_at", "comments_enabled")
+
+
+def posting_article(request: HttpRequest, slug: str) -> Article:
+    """The published article a comment is posted to: usually the copy its page was served
+    from, kept (no query); whether it still takes comments is read again with the
+    commenter's history (``submit_comment``), in the transaction that stores the comment."""
+    article = kept_instance(request, Article, slug)
+    if article is None:
+        return get_object_or_404(Article.objects.published().only(*POSTING_FIELDS), slug=slug)
+    if not article.is_published:
+        raise Http404("No article found matching the query")
+    return article
 
 
 def refuse(request: HttpRequest, article: Article, form: CommentForm, status: int) -> HttpResponse:
@@ -139,7 +153,7 @@ def send_again(request: HttpRequest, article: Article) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published().only(*POSTING_FIELDS), slug=slug)
+    article = posting_article(request, slug)
     refusal = _CsrfCheck(lambda request: HttpResponse()).refusal(request)
     if refusal is not None:
         if refusal.startswith(FOREIGN_PAGE_REASONS):

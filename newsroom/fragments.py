@@ -203,13 +203,29 @@ def cached_instance[M: Model](
     seconds = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
         return load()
-    key = fragment_key(request, "instance", f"{_schema()}:{model._meta.label}:{variant}")
+    if (kept := kept_instance(request, model, variant)) is not None:
+        return kept
+    instance = load()
+    if instance is not None and shareable(instance):
+        key = _instance_key(request, model, variant)
+        _keep({key: pickle.dumps(kept_part(instance), pickle.HIGHEST_PROTOCOL)}, seconds)
+    return instance
+
+
+def _instance_key(request: HttpRequest, model: type[Model], variant: str) -> str:
+    return fragment_key(request, "instance", f"{_schema()}:{model._meta.label}:{variant}")
+
+
+def kept_instance[M: Model](request: HttpRequest, model: type[M], variant: str) -> M | None:
+    """The ``model`` instance ``cached_instance`` keeps under ``variant``, if it is kept
+    under the site's version now; None otherwise (nothing is read from the database)."""
+    seconds = settings.NEWSROOM_FRAGMENT_CACHE_SECONDS
+    if seconds <= 0:
+        return None
+    key = _instance_key(request, model, variant)
     if (kept := _kept([key], seconds).get(key)) is not None:
         try:
             return pickle.loads(kept)  # noqa: S301 - written by this site, as Django's cache is
         except Exception:  # noqa: BLE001 - whatever stops it loading (a class moved): read afresh
             logger.warning("A kept %s could not be loaded; read afresh.", model._meta.label)
-    instance = load()
-    if instance is not None and shareable(instance):
-        _keep({key: pickle.dumps(kept_part(instance), pickle.HIGHEST_PROTOCOL)}, seconds)
-    return instance
+    return None

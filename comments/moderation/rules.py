@@ -33,6 +33,8 @@ class Outcome(StrEnum):
 class Refusal(StrEnum):
     DUPLICATE = "duplicate"
     FLOOD = "flood"
+    # Not a rule's: the article stopped taking comments (posting reads it with the history).
+    CLOSED = "closed"
 
 
 class Mode(StrEnum):

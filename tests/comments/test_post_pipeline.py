@@ -1,0 +1,126 @@
+"""Posting on a reader's way: the article the page was served from is used again, and on
+PostgreSQL the post's statements go in a few round trips (comments/moderation/actions.py,
+``pipelined``), while every rule still reads what is stored now."""
+
+import tempfile
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+from psycopg import pq
+
+from articles.models import Article
+from comments.models import Comment, ModerationLogEntry, UsedFormToken
+from comments.views import CLOSED_MESSAGE
+from tests.comments.helpers import comment_data, form_timestamp, post_url, text_of
+from tests.comments.test_post_queries import DATABASE_TASKS, HELD_POST_QUERIES
+from tests.factories import ArticleFactory
+from tests.helpers import parse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kept(settings):
+    """Pages' fragments and articles kept, as the site runs."""
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 600
+    settings.TASKS = DATABASE_TASKS
+
+
+def article_queries(captured) -> list[str]:
+    """Statements that read the article on their own (not within the post's history)."""
+    return [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith('SELECT "articles_article"."id"') and "'earlier'" not in q["sql"]
+    ]
+
+
+def test_a_post_from_the_page_reads_no_article_of_its_own(client, kept):
+    article = ArticleFactory(title="Київ уночі")
+    data = comment_data(
+        name="Олена", body="Дякую за текст 🌙 شكرا", timestamp=form_timestamp(client, article)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(post_url(article), data)
+    assert response.status_code == 302
+    assert Comment.objects.get().body == "Дякую за текст 🌙 شكرا"
+    assert article_queries(captured) == []
+    assert len(captured) == HELD_POST_QUERIES[connection.vendor] - 1
+
+
+def test_a_post_to_an_article_not_kept_reads_it(client, article, settings):
+    settings.TASKS = DATABASE_TASKS
+    data = comment_data(timestamp=form_timestamp(client, article))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(post_url(article), data)
+    assert response.status_code == 302
+    assert len(article_queries(captured)) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"comments_enabled": False}, {"status": Article.Status.DRAFT}],
+    ids=["comments switched off", "unpublished"],
+)
+def test_an_article_closed_since_its_page_was_kept_takes_no_comment(client, kept, change):
+    """The kept copy still says "open" (the change reached the database, not yet this
+    server's copy): the post's own transaction reads the article again and refuses."""
+    article = ArticleFactory()
+    data = comment_data(body="Ще встигну? 🕐", timestamp=form_timestamp(client, article))
+    Article.objects.filter(pk=article.pk).update(**change)  # no version bump: the copy stays
+    response = client.post(post_url(article), data)
+    assert response.status_code in (403, 404)
+    assert not Comment.objects.exists()
+    assert not UsedFormToken.objects.exists()
+    assert not ModerationLogEntry.objects.exists()
+    if response.status_code == 403:
+        assert CLOSED_MESSAGE in text_of(parse(response))
+
+
+@contextmanager
+def database_waits():
+    """How many times the connection waits for PostgreSQL's answer: each simple query and
+    each pipeline sync or flush (a flush right after a sync is the same wait), read from
+    libpq's trace of the protocol. The connection is kept open across the request, as the
+    site's persistent connections are (CONN_MAX_AGE), so the trace follows it throughout."""
+    waits: list[int] = []
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            yield waits
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        sent = [line.split("\t")[2].strip() for line in trace if line.startswith("F\t")]
+    count = 0
+    for previous, message in zip(["", *sent], sent, strict=False):
+        if message in ("Query", "Sync") or (message == "Flush" and previous != "Sync"):
+            count += 1
+    waits.append(count)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_held_post_waits_for_postgresql_four_times(client, kept, monkeypatch):
+    """BEGIN; the locks and the history together; the comment, its log entry and the
+    moderators' task together; COMMIT. Statement by statement, it waited nine times."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's protocol")
+    article = ArticleFactory()
+    data = comment_data(name="דנה", body="תודה 🙏", timestamp=form_timestamp(client, article))
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", None)
+    connection.close()  # opened again persistent
+    with database_waits() as waits:
+        response = client.post(post_url(article), data)
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.thread_id == comment.pk
+    assert ModerationLogEntry.objects.get().comment_id == comment.pk
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [comment.pk]
+    assert waits == [4]
