@@ -5,6 +5,7 @@ comment, from → to, and why.
 """
 
 import enum
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -17,8 +18,8 @@ from datetime import UTC, datetime
 from functools import partial
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Model, Q
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db.models import Field, Model, Q
 from django.tasks import Task
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -173,18 +174,57 @@ def pipelined() -> Iterator[None]:
 
 def insert_unreturned(instance: Model) -> None:
     """INSERT ``instance`` as ``save(force_insert=True)`` writes it (the same columns, each
-    value prepared by its field), without asking for anything back: a ``RETURNING`` would
-    make a pipeline wait for the answer. For a row whose id, if it is needed, is known
-    already; the instance is then marked saved, as ``save()`` marks it."""
+    value made ready by its field as the ORM does), without asking for anything back: a
+    ``RETURNING`` would make a pipeline wait for the answer. For a row whose id, if it is
+    needed, is known already; the instance is then marked saved, as ``save()`` marks it.
+
+    The statement is written once per model: building it with the ORM's insert query cost
+    the post about 0.4 ms of Python per row. A model whose fields need more than a plain
+    placeholder (a database default, a field with its own placeholder) goes through the ORM.
+    """
     meta = instance._meta
-    fields = [
-        field
-        for field in meta.local_concrete_fields
-        if not field.generated and (instance.pk is not None or field is not meta.auto_field)
-    ]
-    type(instance)._base_manager._insert([instance], fields=fields, using=connection.alias)
+    with_pk = instance.pk is not None
+    statement = _insert_statement(type(instance), with_pk, connection.alias)
+    if statement is None:
+        fields = [
+            field
+            for field in meta.local_concrete_fields
+            if not field.generated and (with_pk or field is not meta.auto_field)
+        ]
+        type(instance)._base_manager._insert([instance], fields=fields, using=connection.alias)
+    else:
+        sql, fields = statement
+        params = [
+            field.get_db_prep_save(field.pre_save(instance, add=True), connection=connection)
+            for field in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
     instance._state.adding = False
     instance._state.db = connection.alias
+
+
+@functools.cache
+def _insert_statement(
+    model: type[Model], with_pk: bool, alias: str
+) -> tuple[str, tuple[Field, ...]] | None:
+    """The INSERT of one ``model`` row with plain placeholders, and its fields in order;
+    None where a field needs the ORM's insert query."""
+    meta = model._meta
+    fields = tuple(
+        field
+        for field in meta.local_concrete_fields
+        if not field.generated and (with_pk or field is not meta.auto_field)
+    )
+    if any(
+        field.has_db_default() or getattr(field, "get_placeholder_sql", None) is not None
+        for field in fields
+    ):
+        return None
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})", fields
 
 
 EARLIER_FIELDS = ("article_id", "name", "email", "ip_address", "body", "submitted_at")

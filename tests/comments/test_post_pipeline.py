@@ -6,13 +6,15 @@ import tempfile
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, models
+from django.db.models.functions import Now
+from django.test.utils import CaptureQueriesContext, isolate_apps
 from django_tasks_db.models import DBTaskResult
 from psycopg import pq
 
 from articles.models import Article
 from comments.models import Comment, ModerationLogEntry, UsedFormToken
+from comments.moderation.actions import _insert_statement, insert_unreturned
 from comments.views import CLOSED_MESSAGE
 from tests.comments.helpers import comment_data, form_timestamp, post_url, text_of
 from tests.comments.test_post_queries import DATABASE_TASKS, HELD_POST_QUERIES
@@ -124,3 +126,59 @@ def test_a_held_post_waits_for_postgresql_four_times(client, kept, monkeypatch):
     assert ModerationLogEntry.objects.get().comment_id == comment.pk
     assert DBTaskResult.objects.get().args_kwargs["args"] == [comment.pk]
     assert waits == [4]
+
+
+def stored(model, pk) -> dict:
+    return model.objects.filter(pk=pk).values().get()
+
+
+def test_a_row_inserted_unreturned_is_the_row_save_writes(article):
+    """The statement written once per model stores what ``save()`` stores: each value made
+    ready by its field (the list of reasons as JSON, the address, the times), in Cyrillic,
+    Hebrew and emoji."""
+    fields = {
+        "article": article,
+        "name": "Олена Коваль",
+        "email": "olena@приклад.укр",
+        "body": "Дякую! תודה 👋\n«Цитата»",
+        "status": Comment.Status.PENDING,
+        "hold_reasons": ["first-time commenter", "містить посилання"],
+        "ip_address": "2001:db8::7",
+        "user_agent": "Mozilla/5.0 (Ελληνικά)",
+    }
+    saved = Comment(**fields)
+    saved.save(force_insert=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM comments_comment")
+        next_id = cursor.fetchone()[0] + 1
+    inserted = Comment(id=next_id, **fields)
+    inserted.prepare_insert()
+    insert_unreturned(inserted)
+    assert not inserted._state.adding
+    one, other = stored(Comment, saved.pk), stored(Comment, inserted.pk)
+    assert other.pop("id") == other.pop("thread_id") == next_id
+    assert one.pop("id") == one.pop("thread_id") == saved.pk
+    assert abs(one.pop("submitted_at") - other.pop("submitted_at")).total_seconds() < 60
+    assert one == other
+
+    entry = ModerationLogEntry(comment=inserted, action="submitted", to_status="pending",
+                               reason="first-time commenter; містить посилання")  # fmt: skip
+    insert_unreturned(entry)  # no id of its own yet: the database gives it one
+    row = ModerationLogEntry.objects.get(comment=inserted)
+    assert (row.action, row.to_status, row.reason) == (
+        "submitted",
+        "pending",
+        "first-time commenter; містить посилання",
+    )
+    assert row.created_at is not None
+
+
+@isolate_apps("comments")
+def test_a_model_with_a_database_default_is_inserted_by_the_orm():
+    class Stamped(models.Model):  # noqa: DJ008 - never shown
+        made_at = models.DateTimeField(db_default=Now())
+
+        class Meta:
+            app_label = "comments"
+
+    assert _insert_statement(Stamped, False, connection.alias) is None
