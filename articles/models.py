@@ -462,6 +462,13 @@ class Article(models.Model):
             )
 
     @cached_property
+    def tag_list(self) -> list:
+        """The tags in their typed order, read once per instance: the page shows them in its
+        head, its tag list, its JSON-LD and its related articles, and an article kept lean
+        (articles/views.py: page_part) has none prefetched."""
+        return list(self.tags.all())
+
+    @cached_property
     def byline_authors(self) -> list:
         """Authors in byline order; uses the prefetched bylines when present, else reads
         them with their authors in one query."""

@@ -55,7 +55,7 @@ def news_article(request: HttpRequest, article: Article) -> SafeString:
         data["image"] = [request.build_absolute_uri(article.image.file.url)]
     if article.section:
         data["articleSection"] = article.section.name
-    tags = [tag.name for tag in article.tags.all()]
+    tags = [tag.name for tag in article.tag_list]
     if tags:
         data["keywords"] = tags
     if article.source:

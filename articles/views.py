@@ -262,7 +262,7 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
     """Published articles sharing the most tags, then the newest of the same section."""
     # Shown as cards with a thumbnail: the image comes in the same query.
     others = Article.objects.published().exclude(pk=article.pk).select_related("image")
-    tag_ids = [tag.pk for tag in article.tags.all()]
+    tag_ids = [tag.pk for tag in article.tag_list]
     related = []
     if tag_ids:
         related = list(others.sharing_most_tags(tag_ids, limit))

@@ -412,10 +412,10 @@ def test_the_kept_article_without_its_fragments_shows_everything_in_fixed_querie
 
     monkeypatch.setattr(fragments, "cached_fragments", rendered_afresh)
     monkeypatch.setattr(comments_tags, "cached_fragments", rendered_afresh)
-    # The body; the bylines with their authors; the tags (for the head, the element twice
-    # and the related articles); the notes; two related-article queries; the nav; four for
-    # the comment section.
-    with django_assert_num_queries(14):
+    # The body; the bylines with their authors; the tags, once for the head, the tag list,
+    # the JSON-LD and the related articles; the notes; two related-article queries; the
+    # nav; four for the comment section.
+    with django_assert_num_queries(11):
         from_lean = page(Client(), article)
     assert without_nonces(from_lean) == without_nonces(full)
 
