@@ -168,7 +168,9 @@ def pipelined() -> Iterator[None]:
         return
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    with connection.connection.pipeline():
+    # An error the pipeline raises at its end is psycopg's own: raised as Django's (an
+    # IntegrityError as django.db's), as a statement run through a cursor raises it.
+    with connection.wrap_database_errors, connection.connection.pipeline():
         yield
 
 

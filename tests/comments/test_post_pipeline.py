@@ -6,7 +6,7 @@ import tempfile
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext, isolate_apps
 from django_tasks_db.models import DBTaskResult
@@ -14,7 +14,7 @@ from psycopg import pq
 
 from articles.models import Article
 from comments.models import Comment, ModerationLogEntry, UsedFormToken
-from comments.moderation.actions import _insert_statement, insert_unreturned
+from comments.moderation.actions import _insert_statement, insert_unreturned, pipelined
 from comments.views import CLOSED_MESSAGE
 from tests.comments.helpers import comment_data, form_timestamp, post_url, text_of
 from tests.comments.test_post_queries import DATABASE_TASKS, HELD_POST_QUERIES
@@ -182,3 +182,21 @@ def test_a_model_with_a_database_default_is_inserted_by_the_orm():
             app_label = "comments"
 
     assert _insert_statement(Stamped, False, connection.alias) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_at_the_pipelines_end_is_djangos_and_nothing_is_stored():
+    """A statement the database refuses is answered only when the pipeline ends: it is
+    raised there as Django's error, and the transaction stores nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's pipeline")
+    article = ArticleFactory()
+    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
+        first = ModerationLogEntry(comment_id=None, action="submitted", to_status="pending")
+        entry = Comment(id=10**9, article=article, name="Олена", email="o@example.com",
+                        body="Перший 👋")  # fmt: skip
+        entry.prepare_insert()
+        insert_unreturned(entry)
+        insert_unreturned(first)  # no comment: NOT NULL refused at the end
+    assert not Comment.objects.exists()
+    assert not ModerationLogEntry.objects.exists()
