@@ -174,7 +174,9 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             submission=form.submission(ip_address=client_ip(request), received_at=timezone.now()),
             parent=data["parent"],
             user_agent=request.headers.get("User-Agent", ""),
-            user=request.user,
+            # Resolved here, not inside the post's pipeline: a signed-in commenter's session
+            # and user are read before its transaction.
+            user=request.user if request.user.is_authenticated else None,
             form_token_digest=form.form_token_digest,
             notify_on_approval=data["notify_approval"],
             notify_on_reply=data["notify_replies"],

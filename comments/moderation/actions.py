@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -181,13 +181,18 @@ def insert_unreturned(instance: Model) -> None:
     needed, is known already; the instance is then marked saved, as ``save()`` marks it.
 
     The statement is written once per model: building it with the ORM's insert query cost
-    the post about 0.4 ms of Python per row. A model whose fields need more than a plain
-    placeholder (a database default, a field with its own placeholder) goes through the ORM.
+    the post about 0.4 ms of Python per row. A row that needs more than plain placeholders
+    in one table (a database default, a field with its own placeholder, a value that is an
+    expression, a proxy or a child model, a value read back) goes through the ORM.
     """
     meta = instance._meta
     with_pk = instance.pk is not None
     statement = _insert_statement(type(instance), with_pk, connection.alias)
-    if statement is None:
+    values = []
+    if statement is not None:
+        sql, fields = statement
+        values = [field.pre_save(instance, add=True) for field in fields]
+    if statement is None or any(hasattr(value, "resolve_expression") for value in values):
         fields = [
             field
             for field in meta.local_concrete_fields
@@ -195,15 +200,17 @@ def insert_unreturned(instance: Model) -> None:
         ]
         type(instance)._base_manager._insert([instance], fields=fields, using=connection.alias)
     else:
-        sql, fields = statement
         params = [
-            field.get_db_prep_save(field.pre_save(instance, add=True), connection=connection)
-            for field in fields
+            field.get_db_prep_save(value, connection=connection)
+            for field, value in zip(fields, values, strict=True)
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-    instance._state.adding = False
-    instance._state.db = connection.alias
+    if with_pk:
+        # Saved, as save() marks it; a row whose id the database gave stays unsaved here,
+        # so a later save() cannot mistake it for another.
+        instance._state.adding = False
+        instance._state.db = connection.alias
 
 
 @functools.cache
@@ -213,13 +220,17 @@ def _insert_statement(
     """The INSERT of one ``model`` row with plain placeholders, and its fields in order;
     None where a field needs the ORM's insert query."""
     meta = model._meta
+    if meta.proxy or meta.parents or meta.order_with_respect_to:
+        return None
     fields = tuple(
         field
         for field in meta.local_concrete_fields
         if not field.generated and (with_pk or field is not meta.auto_field)
     )
     if any(
-        field.has_db_default() or getattr(field, "get_placeholder_sql", None) is not None
+        field.has_db_default()
+        or getattr(field, "get_placeholder_sql", None) is not None
+        or (field.db_returning and field is not meta.auto_field)
         for field in fields
     ):
         return None
@@ -304,11 +315,10 @@ def _gather_sql(*, open_article: str, blocked: int, next_id: bool, token: bool) 
 
 
 def stored_datetime(value: datetime | str) -> datetime:
-    """A time read by a plain cursor, aware as the ORM returns it: PostgreSQL's driver gives
-    it so; SQLite gives the stored UTC time without its zone (or as text)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+    """A time read by a plain cursor, as the ORM returns it: PostgreSQL's driver gives it
+    aware; SQLite's is made aware by the backend's own converter (the database's zone)."""
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    return value if convert is None else convert(value, None, connection)
 
 
 def gather(submission: Submission, *, flood_seconds: int, form_token_digest: str | None) -> History:
@@ -345,8 +355,9 @@ def gather(submission: Submission, *, flood_seconds: int, form_token_digest: str
     ]
     # Whether the article still takes comments, read afresh: the view judged a kept copy.
     open_article, open_params = (
-        Article.objects.published()
-        .filter(pk=submission.article_id, comments_enabled=True)
+        Article.objects.open_for_comments()
+        .filter(pk=submission.article_id)
+        .order_by()
         .values("id")
         .query.sql_with_params()
     )
@@ -480,8 +491,9 @@ def submit_comment(
 
 
 def enqueue_with_commit(task: Task, *args) -> None:
-    """Queue ``task`` so that it runs only once the current transaction has committed, and
-    never fails the reader's request: a queue that cannot take the task is logged.
+    """Queue ``task`` so that it runs only once the current transaction has committed; a
+    queue that cannot take the task is logged and does not fail the reader's request
+    (but see the pipeline, below).
 
     When the tasks backend keeps its queue in this database (django-tasks-db, production),
     the task's row is written inside the transaction, under a savepoint: it commits with the
@@ -489,7 +501,10 @@ def enqueue_with_commit(task: Task, *args) -> None:
     commit, the costliest statement it makes. Any other backend is called after the commit.
     In posting's pipeline (``pipelined``) the row is sent with the comment's, unanswered: a
     queue that fails before it writes (the backend, the arguments) is logged as anywhere,
-    but a row the database itself refuses fails the post with the comment's own rows.
+    but a row the database itself refuses is only answered at the pipeline's end, outside
+    this savepoint, and fails the post with the comment's own rows (the same database took
+    those). Its ``task_enqueued`` signal has been sent by then, as for any task whose
+    transaction later rolls back.
     """
     if isinstance(task.get_backend(), DatabaseBackend):
         try:

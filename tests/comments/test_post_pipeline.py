@@ -4,11 +4,13 @@ PostgreSQL the post's statements go in a few round trips (comments/moderation/ac
 
 import tempfile
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext, isolate_apps
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from psycopg import pq
 
@@ -62,24 +64,35 @@ def test_a_post_to_an_article_not_kept_reads_it(client, article, settings):
     assert len(article_queries(captured)) == 1
 
 
+LONG_AGO = timezone.now() - timedelta(days=400)
+
+
 @pytest.mark.parametrize(
-    "change",
-    [{"comments_enabled": False}, {"status": Article.Status.DRAFT}],
-    ids=["comments switched off", "unpublished"],
+    ("change", "status"),
+    [
+        ({"comments_enabled": False}, 403),
+        ({"published_at": LONG_AGO}, 403),  # past the automatic closing time
+        ({"status": Article.Status.DRAFT}, 404),
+    ],
+    ids=["comments switched off", "closed by age", "unpublished"],
 )
-def test_an_article_closed_since_its_page_was_kept_takes_no_comment(client, kept, change):
+def test_an_article_closed_since_its_page_was_kept_takes_no_comment(
+    client, kept, settings, change, status
+):
     """The kept copy still says "open" (the change reached the database, not yet this
-    server's copy): the post's own transaction reads the article again and refuses."""
+    server's copy): the post's own transaction reads the article again and refuses. The
+    page says why while the article is public; an unpublished one is not found."""
+    settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 30
     article = ArticleFactory()
     data = comment_data(body="Ще встигну? 🕐", timestamp=form_timestamp(client, article))
     Article.objects.filter(pk=article.pk).update(**change)  # no version bump: the copy stays
     response = client.post(post_url(article), data)
-    assert response.status_code in (403, 404)
+    assert response.status_code == status
+    if status == 403:
+        assert CLOSED_MESSAGE in text_of(parse(response))
     assert not Comment.objects.exists()
     assert not UsedFormToken.objects.exists()
     assert not ModerationLogEntry.objects.exists()
-    if response.status_code == 403:
-        assert CLOSED_MESSAGE in text_of(parse(response))
 
 
 @contextmanager
@@ -174,14 +187,34 @@ def test_a_row_inserted_unreturned_is_the_row_save_writes(article):
 
 
 @isolate_apps("comments")
-def test_a_model_with_a_database_default_is_inserted_by_the_orm():
+def test_a_row_that_needs_more_than_plain_placeholders_is_left_to_the_orm():
     class Stamped(models.Model):  # noqa: DJ008 - never shown
         made_at = models.DateTimeField(db_default=Now())
 
         class Meta:
             app_label = "comments"
 
-    assert _insert_statement(Stamped, False, connection.alias) is None
+    class Shown(Comment):  # noqa: DJ008 - never shown
+        class Meta:
+            app_label = "comments"
+            proxy = True
+
+    try:
+        assert _insert_statement(Stamped, False, connection.alias) is None
+        assert _insert_statement(Shown, True, connection.alias) is None
+        assert _insert_statement(Comment, True, connection.alias) is not None
+    finally:
+        _insert_statement.cache_clear()  # the test's models are not the site's
+
+
+def test_a_row_whose_id_the_database_gives_is_not_marked_saved(article):
+    """So a later save() of it inserts nothing twice by mistake for an existing row."""
+    comment = Comment.objects.create(article=article, name="Ада", email="a@example.com",
+                                     body="Так 👍")  # fmt: skip
+    entry = ModerationLogEntry(comment=comment, action="submitted", to_status="pending")
+    insert_unreturned(entry)
+    assert entry.pk is None and entry._state.adding
+    assert ModerationLogEntry.objects.filter(comment=comment).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
