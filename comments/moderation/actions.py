@@ -185,19 +185,10 @@ def insert_unreturned(instance: Model) -> None:
     in one table (a database default, a field with its own placeholder, a value that is an
     expression, a proxy or a child model, a value read back) goes through the ORM.
     """
-    meta = instance._meta
     with_pk = instance.pk is not None
-    statement = _insert_statement(type(instance), with_pk, connection.alias)
-    values = []
-    if statement is not None:
-        sql, fields = statement
-        values = [field.pre_save(instance, add=True) for field in fields]
-    if statement is None or any(hasattr(value, "resolve_expression") for value in values):
-        fields = [
-            field
-            for field in meta.local_concrete_fields
-            if not field.generated and (with_pk or field is not meta.auto_field)
-        ]
+    sql, fields = _insert_statement(type(instance), with_pk, connection.alias)
+    values = [field.pre_save(instance, add=True) for field in fields]
+    if sql is None or any(hasattr(value, "resolve_expression") for value in values):
         type(instance)._base_manager._insert([instance], fields=fields, using=connection.alias)
     else:
         params = [
@@ -216,24 +207,27 @@ def insert_unreturned(instance: Model) -> None:
 @functools.cache
 def _insert_statement(
     model: type[Model], with_pk: bool, alias: str
-) -> tuple[str, tuple[Field, ...]] | None:
-    """The INSERT of one ``model`` row with plain placeholders, and its fields in order;
-    None where a field needs the ORM's insert query."""
+) -> tuple[str | None, tuple[Field, ...]]:
+    """The fields ``save(force_insert=True)`` writes for one ``model`` row, in order, and
+    their INSERT with plain placeholders; no INSERT where the row needs the ORM's query."""
     meta = model._meta
-    if meta.proxy or meta.parents or meta.order_with_respect_to:
-        return None
     fields = tuple(
         field
         for field in meta.local_concrete_fields
         if not field.generated and (with_pk or field is not meta.auto_field)
     )
-    if any(
-        field.has_db_default()
-        or getattr(field, "get_placeholder_sql", None) is not None
-        or (field.db_returning and field is not meta.auto_field)
-        for field in fields
+    if (
+        meta.proxy
+        or meta.parents
+        or meta.order_with_respect_to
+        or any(
+            field.has_db_default()
+            or getattr(field, "get_placeholder_sql", None) is not None
+            or (field.db_returning and field is not meta.auto_field)
+            for field in fields
+        )
     ):
-        return None
+        return None, fields
     quote = connections[alias].ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -257,7 +251,7 @@ class History:
     blocklist: Blocklist
     next_id: int | None = None
     form_token_fresh: bool | None = None
-    article_open: bool = True  # published, comments switched on
+    article_open: bool = True  # ArticleQuerySet.open_for_comments, read with the rest
 
 
 def _gather_sql(*, open_article: str, blocked: int, next_id: bool, token: bool) -> str:
@@ -431,8 +425,8 @@ def submit_comment(
                 form_token_digest=form_token_digest,
             )
             if not history.article_open:
-                # Unpublished, or comments switched off, since the page the reader posted
-                # from was served.
+                # Unpublished, switched off or past its closing time since the copy the
+                # view judged was kept.
                 raise CommentRefused(Refusal.CLOSED)
             policy = current_policy(blocklist=history.blocklist)
             refusal = refuse(submission, earlier=history.earlier, policy=policy)
