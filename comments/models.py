@@ -285,6 +285,31 @@ class ModerationLogEntry(models.Model):
         return f"{self.action} comment {self.comment_id}: {self.from_status} → {self.to_status}"
 
 
+class ModeratorMail(models.Model):
+    """One mail to the moderators about the comments held since the last one.
+
+    A held comment finds one waiting (not sent) or schedules one, due at once or
+    NEWSROOM_MODERATOR_MAIL_SECONDS after the last was sent: in a rush of comments the
+    moderators get one mail a while, not one each. When the task sends it, it takes every
+    comment that entered the queue after ``through_entry`` of the mail before it (moderation
+    log entries). Only the latest sent row is kept. Written only by
+    comments.moderation.actions.
+    """
+
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    through_entry = models.BigIntegerField(
+        null=True, blank=True, help_text="The last moderation log entry this mail covered."
+    )
+
+    class Meta:
+        verbose_name = "moderators' mail"
+        verbose_name_plural = "moderators' mail"
+
+    def __str__(self) -> str:
+        return f"moderators' mail due {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
 class UsedFormToken(models.Model):
     """A served comment form whose token has carried a stored comment: it carries no other.
 

@@ -25,6 +25,7 @@ from .models import (
     UsedFormToken,
     normalise_email,
 )
+from .moderation.moderator_mail import claim_held_comments
 
 logger = logging.getLogger(__name__)
 
@@ -43,54 +44,84 @@ def moderator_emails() -> list[str]:
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def held_comment_mail(comment: Comment) -> tuple[str, str]:
-    """Subject and body of the moderators' mail about a held comment."""
-    admin_url = reverse("admin:comments_comment_change", args=[comment.pk])
+# Comments a mail shows in full; the rest are counted, and waiting in the queue.
+MAIL_LISTED = 50
+
+
+def held_comments_mail(comments: list[Comment], *, total: int) -> tuple[str, str]:
+    """Subject and body of the moderators' mail about held ``comments`` (the first
+    MAIL_LISTED of ``total``)."""
     base = settings.NEWSROOM_SITE_URL.rstrip("/")
-    reasons = "\n".join(f"- {reason}" for reason in comment.hold_reasons) or "- (none recorded)"
-    subject = f"[{settings.NEWSROOM_SITE_NAME}] Comment held on “{comment.article.title}”"[:200]
-    message = (
-        f"A comment by {comment.name} <{comment.email}> is waiting for moderation.\n\n"
-        f"Why it was held:\n{reasons}\n\n"
-        f"Comment:\n{comment.body}\n\n"
-        f"Review it: {base}{admin_url}\n"
-    )
-    return subject, message
+    site = settings.NEWSROOM_SITE_NAME
+    if total == 1:
+        subject = f"[{site}] Comment held on “{comments[0].article.title}”"
+    else:
+        subject = f"[{site}] {total} comments held for moderation"
+    parts = []
+    for comment in comments:
+        admin_url = reverse("admin:comments_comment_change", args=[comment.pk])
+        reasons = "\n".join(f"- {reason}" for reason in comment.hold_reasons)
+        parts.append(
+            f"A comment by {comment.name} <{comment.email}> on “{comment.article.title}” is "
+            "waiting for moderation.\n\n"
+            f"Why it was held:\n{reasons or '- (none recorded)'}\n\n"
+            f"Comment:\n{comment.body}\n\n"
+            f"Review it: {base}{admin_url}\n"
+        )
+    message = "\n----------\n\n".join(parts)
+    if total > len(comments):
+        message += f"\n…and {total - len(comments)} more.\n"
+    queue = reverse("admin:comments_comment_changelist")
+    message += f"\nThe moderation queue: {base}{queue}\n"
+    return subject[:200], message
 
 
 @task
-def notify_moderators(comment_id: int, attempt: int = 1) -> int:
-    """Email the moderators about a held comment; return how many were mailed.
+def send_moderator_mail(comment_ids: list[int] | None = None, attempt: int = 1) -> int:
+    """Email the moderators about the comments held since the last such mail, all in one
+    (``claim_held_comments``); return how many comments it told of.
 
-    A comment deleted or moderated before the worker got to it needs no mail. When the mail
-    server fails, the failure is logged, a new try is queued for later (on a backend that can
-    run a task later; the immediate one cannot), and the exception is raised so the backend
-    records this run as failed.
+    Queued when a comment is held and no mail is waiting (``schedule_moderator_mail``). A
+    comment moderated or deleted before the mail went out is left out; with none left,
+    nothing is sent. When the mail server fails, the failure is logged, a new try for the
+    same comments (``comment_ids``) is queued for later (on a backend that can run a task
+    later; the immediate one cannot), and the exception is raised so the backend records
+    this run as failed.
     """
-    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
-    if comment is None or comment.status != Comment.Status.PENDING:
-        return 0
-    recipients = moderator_emails()
+    if comment_ids is None:
+        comment_ids = claim_held_comments()
+    held = Comment.objects.filter(pk__in=comment_ids, status=Comment.Status.PENDING)
+    total = held.count() if comment_ids else 0
+    recipients = moderator_emails() if total else []
     if not recipients:
         return 0
-    subject, message = held_comment_mail(comment)
+    comments = list(held.select_related("article").order_by("submitted_at", "pk")[:MAIL_LISTED])
+    subject, message = held_comments_mail(comments, total=total)
     try:
         send_mail(subject, message, None, recipients)
     except Exception:
-        retry = attempt <= len(MAIL_RETRY_DELAYS) and notify_moderators.get_backend().supports_defer
+        backend = send_moderator_mail.get_backend()
+        retry = attempt <= len(MAIL_RETRY_DELAYS) and backend.supports_defer
         if retry:
             delay = MAIL_RETRY_DELAYS[attempt - 1]
-            notify_moderators.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
-                comment_id, attempt=attempt + 1
+            send_moderator_mail.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+                comment_ids, attempt=attempt + 1
             )
         logger.exception(
-            "Could not email moderators about comment %s (attempt %s); %s",
-            comment_id,
+            "Could not email moderators about %s held comment(s) (attempt %s); %s",
+            total,
             attempt,
             f"trying again in {delay} s" if retry else "giving up",
         )
         raise
-    return len(recipients)
+    return total
+
+
+@task
+def notify_moderators(comment_id: int, attempt: int = 1) -> int:
+    """The mail about one held comment, as queued before moderators' mails were grouped
+    (``send_moderator_mail``): a task of that kind still waiting after an upgrade runs."""
+    return send_moderator_mail.call([comment_id], attempt=attempt)
 
 
 # Rows blanked per statement: each batch is a short transaction, so the purge never holds

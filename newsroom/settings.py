@@ -354,6 +354,11 @@ if NEWSROOM_COMMENT_IP_RETENTION_DAYS < 1:
 NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS = env_int("NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS", 48)
 if NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS < 1:
     raise ImproperlyConfigured("NEWSROOM_COMMENT_NOTIFY_CONFIRM_HOURS must be 1 or more.")
+# Moderators are mailed about held comments at most once in this many seconds: the first
+# held after a quiet spell at once, the rest together in the next mail.
+NEWSROOM_MODERATOR_MAIL_SECONDS = env_int("NEWSROOM_MODERATOR_MAIL_SECONDS", 60)
+if NEWSROOM_MODERATOR_MAIL_SECONDS < 0:
+    raise ImproperlyConfigured("NEWSROOM_MODERATOR_MAIL_SECONDS must be 0 or more.")
 # Readers' reports: this many (from different readers) send a published comment back to the
 # moderation queue; one address may send this many reports an hour.
 NEWSROOM_COMMENT_REPORTS_TO_HOLD = env_int("NEWSROOM_COMMENT_REPORTS_TO_HOLD", 3)

@@ -6,7 +6,6 @@ comment, from → to, and why.
 
 import enum
 import functools
-import hashlib
 import ipaddress
 import logging
 import secrets
@@ -14,12 +13,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
-from django.db.models import Field, Model, Q
+from django.db.models import F, Field, Model, Q
 from django.tasks import Task
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -35,6 +34,7 @@ from ..models import (
     CommentReport,
     CommentSubscription,
     ModerationLogEntry,
+    ModeratorMail,
     NotificationAddress,
     UsedFormToken,
     normalise_email,
@@ -43,10 +43,11 @@ from ..models import (
 from ..notifications import CONFIRMATION_INTERVAL
 from ..tasks import (
     notify_comment_approved,
-    notify_moderators,
     notify_reply,
+    send_moderator_mail,
     send_notification_confirmation,
 )
+from .moderator_mail import MODERATOR_MAIL_LOCK, advisory_key, hold_moderator_mail_lock
 from .rules import (
     Blocklist,
     EarlierComment,
@@ -129,10 +130,7 @@ def commenter_lock_keys(submission: Submission) -> list[int]:
     keys = [f"email:{submission.email}", f"name:{submission.article_id}:{submission.name}"]
     if submission.ip_address:
         keys.append(f"ip:{submission.ip_address}")
-    return sorted(
-        int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
-        for key in keys
-    )
+    return sorted(advisory_key(key) for key in keys)
 
 
 def serialize_commenter(submission: Submission) -> None:
@@ -142,16 +140,20 @@ def serialize_commenter(submission: Submission) -> None:
     twenty identical posts at once all see "nothing yet" and several are stored. On
     PostgreSQL, transaction-scoped advisory locks on the commenter's email, name and IP
     serialize only posts that could conflict; one statement takes them all, in key order
-    (a select list is evaluated left to right). SQLite needs nothing here: its transactions
-    begin IMMEDIATE (settings), so each one holds the database's single write lock from its
-    first statement.
+    (a select list is evaluated left to right), after the moderators' mail's lock, shared.
+    SQLite needs nothing here: its transactions begin IMMEDIATE (settings), so each one holds
+    the database's single write lock from its first statement.
     """
     if connection.vendor != "postgresql":
         return
     keys = commenter_lock_keys(submission)
-    locks = ", ".join(["pg_advisory_xact_lock(%s)"] * len(keys))
+    # The moderators' mail's lock first, shared (see MODERATOR_MAIL_LOCK): the mail takes no
+    # other lock, so the order cannot deadlock.
+    locks = ", ".join(
+        ["pg_advisory_xact_lock_shared(%s)", *["pg_advisory_xact_lock(%s)"] * len(keys)]
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {locks}", keys)
+        cursor.execute(f"SELECT {locks}", [MODERATOR_MAIL_LOCK, *keys])
 
 
 @contextmanager
@@ -244,7 +246,8 @@ class History:
     comment already, the blocklist entries that could match it, and whether the article
     still takes comments (the view judged the kept copy of it). On PostgreSQL also the
     new comment's id (so its thread is known as it is inserted) and whether its form token
-    was recorded as used just now (False: a replay)."""
+    was recorded as used just now (False: a replay). And whether a moderators' mail is
+    waiting already, for a comment that is held."""
 
     earlier: list[EarlierComment]
     has_approved_comment: bool
@@ -252,6 +255,7 @@ class History:
     next_id: int | None = None
     form_token_fresh: bool | None = None
     article_open: bool = True  # ArticleQuerySet.open_for_comments, read with the rest
+    moderator_mail: "MailState | None" = None  # what a held comment's mail needs to know
 
 
 def _gather_sql(*, open_article: str, blocked: int, next_id: bool, token: bool) -> str:
@@ -265,6 +269,7 @@ def _gather_sql(*, open_article: str, blocked: int, next_id: bool, token: bool) 
         quote(Comment._meta.get_field(name).column) for name in ("id", *EARLIER_FIELDS)
     )
     blanks = ", ".join(["NULL"] * len(EARLIER_FIELDS))
+    blanks_before_time = ", ".join(["NULL"] * EARLIER_FIELDS.index("submitted_at"))
     # The text's start, written as the index on it is (Comment.Meta), so the index finds the
     # article's comments that may be the same text (PostgreSQL; SQLite's planner narrows
     # by the article alone). Compared with the start cut in Python, a value, which an index
@@ -285,6 +290,12 @@ def _gather_sql(*, open_article: str, blocked: int, next_id: bool, token: bool) 
         f"SELECT {columns}, 'approved', NULL, NULL FROM {table} WHERE id = "
         f"(SELECT id FROM {table} WHERE email = %s AND status = %s LIMIT 1)",
         f"SELECT id, {blanks}, 'open', NULL, NULL FROM ({open_article}) AS open_article",
+        # The moderators' mail waiting to be sent, else the last one sent: its time in the
+        # time's column, which one in ``kind``.
+        f"SELECT id, {blanks_before_time}, COALESCE(sent_at, due_at), 'mail', "
+        "CASE WHEN sent_at IS NULL THEN 'waiting' ELSE 'sent' END, NULL FROM ("
+        f"SELECT id, due_at, sent_at FROM {quote(ModeratorMail._meta.db_table)} "
+        "ORDER BY sent_at IS NOT NULL, sent_at DESC, id DESC LIMIT 1) AS mail",
     ]
     if blocked:
         placeholders = ", ".join(["%s"] * blocked)
@@ -367,6 +378,7 @@ def gather(submission: Submission, *, flood_seconds: int, form_token_digest: str
     next_id = None
     fresh = False if token else None
     article_open = False
+    mail = MailState(waiting=False, at=None)
     # A plain cursor, not raw(): raw() reads the columns' names before the rows, which a
     # pipeline has not fetched yet (``pipelined``).
     with connection.cursor() as cursor:
@@ -381,6 +393,8 @@ def gather(submission: Submission, *, flood_seconds: int, form_token_digest: str
             has_approved = True
         elif part == "open":
             article_open = True
+        elif part == "mail":
+            mail = MailState(waiting=kind == "waiting", at=stored_datetime(columns[-1]))
         elif part == "blocked":
             blocked.append((kind, value))
         elif part == "next_id":
@@ -394,6 +408,7 @@ def gather(submission: Submission, *, flood_seconds: int, form_token_digest: str
         next_id=next_id,
         form_token_fresh=fresh,
         article_open=article_open,
+        moderator_mail=mail,
     )
 
 
@@ -407,7 +422,8 @@ def submit_comment(
     notify_on_approval: bool = False,
     notify_on_reply: bool = False,
 ) -> Comment:
-    """Judge and store a reader's comment; tell the moderators if it is held.
+    """Judge and store a reader's comment; mail the moderators if it is held (in the next
+    moderators' mail).
 
     Raises CommentRefused (a duplicate, a flood) instead of storing. Reading what the refusal
     rules compare with and the insert are one transaction, serialized per commenter, so the
@@ -475,13 +491,69 @@ def submit_comment(
                 insert_unreturned(comment)
                 insert_unreturned(entry)
             if status == Comment.Status.PENDING:
-                enqueue_with_commit(notify_moderators, comment.pk)
+                schedule_moderator_mail(history.moderator_mail)
         if status == Comment.Status.APPROVED:
             comments_changed([submission.article_id])
         request_notifications(comment, on_approval=notify_on_approval, on_reply=notify_on_reply)
         if status == Comment.Status.APPROVED:
             notify_published([comment])
     return comment
+
+
+@dataclass(frozen=True)
+class MailState:
+    """The moderators' mail a held comment joins: one ``waiting`` to be sent (``at`` its due
+    time), or else the last one sent (``at`` when; None before the first)."""
+
+    waiting: bool
+    at: datetime | None
+
+
+# A waiting mail whose task has not run this long after it was due is taken for lost (a
+# queue emptied by hand, a worker that failed before it sent): the next held comment queues
+# another task for it.
+MAIL_OVERDUE = timedelta(minutes=10)
+
+
+def moderator_mail_state() -> MailState:
+    """``MailState`` read on its own, where no ``gather`` read it (call it under
+    MODERATOR_MAIL_LOCK, shared)."""
+    latest = (
+        ModeratorMail.objects.order_by(F("sent_at").desc(nulls_first=True), "-pk")
+        .values("due_at", "sent_at")
+        .first()
+    )
+    if latest is None:
+        return MailState(waiting=False, at=None)
+    waiting = latest["sent_at"] is None
+    return MailState(waiting=waiting, at=latest["due_at"] if waiting else latest["sent_at"])
+
+
+def schedule_moderator_mail(state: MailState | None) -> None:
+    """A comment was just held: make sure a moderators' mail will tell of it.
+
+    In a transaction holding MODERATOR_MAIL_LOCK, shared, until it commits. A mail waiting
+    already will take the comment along. Otherwise one is scheduled, due now or
+    NEWSROOM_MODERATOR_MAIL_SECONDS after the last was sent, and its task queued to run
+    then (at once where the tasks backend cannot run a task later: the immediate one).
+    So in a rush the moderators get a mail a while, each listing what was held since the
+    one before, and a held comment costs the post a task only now and then.
+    """
+    if state is None:
+        state = moderator_mail_state()
+    now = timezone.now()
+    if state.waiting:
+        if state.at is not None and state.at >= now - MAIL_OVERDUE:
+            return
+        due = now  # its task is lost: queue another for it
+    else:
+        due = now
+        if state.at is not None and send_moderator_mail.get_backend().supports_defer:
+            due = max(now, state.at + timedelta(seconds=settings.NEWSROOM_MODERATOR_MAIL_SECONDS))
+        insert_unreturned(ModeratorMail(due_at=due))
+    enqueue_with_commit(
+        send_moderator_mail.using(run_after=due) if due > now else send_moderator_mail
+    )
 
 
 def enqueue_with_commit(task: Task, *args) -> None:
@@ -793,13 +865,8 @@ def _serialize_network(network_key: str) -> None:
     holds (see serialize_commenter: SQLite's IMMEDIATE transactions need nothing)."""
     if connection.vendor != "postgresql":
         return
-    lock = int.from_bytes(
-        hashlib.blake2b(f"report:{network_key}".encode(), digest_size=8).digest(),
-        "big",
-        signed=True,
-    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_key(f"report:{network_key}")])
 
 
 def reported_by_readers_reason(count: int) -> str:
@@ -854,6 +921,7 @@ def hold_for_reader_reports(comment: Comment, *, report_count: int) -> bool:
     if comment.status != Comment.Status.APPROVED:
         return False
     reason = reported_by_readers_reason(report_count)
+    hold_moderator_mail_lock()  # before the log entry that puts it in the queue
     # Only this reason: why it was held on submission, long since answered, is in the log.
     comment.hold_reasons = [reason]
     change_status(
@@ -864,5 +932,5 @@ def hold_for_reader_reports(comment: Comment, *, report_count: int) -> bool:
         action="reported",
         also_saved=["hold_reasons"],
     )
-    enqueue_with_commit(notify_moderators, comment.pk)
+    schedule_moderator_mail(None)
     return True

@@ -75,12 +75,17 @@ class Reader:
         return form["action"], hidden
 
 
-def post_all_at_once(servers: list[str], article, forms: list[dict]) -> Counter:
+def post_all_at_once(
+    servers: list[str], article, forms: list[dict], *, addresses: list[str] | None = None
+) -> Counter:
     """One reader per form, each fetching its form first from the next of ``servers`` in
-    turn; then every post sent in the same instant. Counts the status codes."""
+    turn; then every post sent in the same instant. Counts the status codes. With
+    ``addresses``, each reader comes from its own, as a trusted proxy forwards it."""
     prepared = []
     for number, fields in enumerate(forms):
         reader = Reader(servers[number % len(servers)])
+        if addresses:
+            reader.opener.addheaders = [("X-Forwarded-For", addresses[number])]
         action, hidden = reader.comment_form(article.get_absolute_url())
         prepared.append((reader, action, {**hidden, **fields}))
     start = threading.Barrier(len(prepared))

@@ -122,8 +122,8 @@ def database_waits():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_held_post_waits_for_postgresql_four_times(client, kept, monkeypatch):
-    """BEGIN; the locks and the history together; the comment, its log entry and the
-    moderators' task together; COMMIT. Statement by statement, it waited nine times."""
+    """BEGIN; the locks and the history together; the comment, its log entry, the
+    moderators' mail and its task together; COMMIT. Statement by statement, it waited nine times."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's protocol")
     article = ArticleFactory()
@@ -137,7 +137,7 @@ def test_a_held_post_waits_for_postgresql_four_times(client, kept, monkeypatch):
     assert comment.status == Comment.Status.PENDING
     assert comment.thread_id == comment.pk
     assert ModerationLogEntry.objects.get().comment_id == comment.pk
-    assert DBTaskResult.objects.get().args_kwargs["args"] == [comment.pk]
+    assert DBTaskResult.objects.get().task_path == "comments.tasks.send_moderator_mail"
     assert waits == [4]
 
 

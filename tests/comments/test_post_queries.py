@@ -1,12 +1,13 @@
 """What posting a comment costs the database: a fixed few queries, and one commit (the
-comment, its log entry, its used form token and the moderators' task go together)."""
+comment, its log entry, its used form token and the moderators' mail go together)."""
 
 import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from comments.models import Comment, ModerationLogEntry, UsedFormToken
+from comments.models import Comment, ModerationLogEntry, ModeratorMail, UsedFormToken
 from tests.comments.helpers import comment_data, form_timestamp, make_comment, post_url
 from tests.factories import ArticleFactory
 
@@ -19,9 +20,12 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # blocklist entries of this email, domain and IP (on PostgreSQL it also records the used
 # form token and takes the comment's id, so the comment starts its thread as it is
 # inserted); on SQLite the used form token, and the comment's thread once it has an id; the
-# comment, the log entry, the moderators' task (under a savepoint). In a test's own
-# transaction the post's transaction is itself a savepoint: two more statements.
-HELD_POST_QUERIES = {"postgresql": 10, "sqlite": 11}
+# comment, the log entry, the moderators' mail it schedules and that mail's task (under a
+# savepoint). In a test's own transaction the post's transaction is itself a savepoint: two
+# more statements.
+HELD_POST_QUERIES = {"postgresql": 11, "sqlite": 12}
+# A held post that joins a moderators' mail waiting already: no mail row, no task.
+JOINING_POST_QUERIES = {vendor: count - 4 for vendor, count in HELD_POST_QUERIES.items()}
 # The article; the transaction opened (a savepoint in a test), the locks (PostgreSQL), the
 # earlier comments and the blocklist, rolled back (two statements for a savepoint); then the
 # article page again with the form and its message (10 queries, as in
@@ -51,7 +55,21 @@ def test_a_held_post_costs_a_fixed_few_queries(
     assert comment.status == Comment.Status.PENDING
     assert ModerationLogEntry.objects.filter(comment=comment).count() == 1
     assert UsedFormToken.objects.count() == 1
-    assert DBTaskResult.objects.get().args_kwargs == {"args": [comment.pk], "kwargs": {}}
+    assert DBTaskResult.objects.get().args_kwargs == {"args": [], "kwargs": {}}
+    assert ModeratorMail.objects.filter(sent_at__isnull=True).count() == 1
+
+
+def test_a_held_post_joining_a_waiting_mail_queues_no_task(
+    client, article, database_tasks, django_assert_num_queries
+):
+    ModeratorMail.objects.create(due_at=timezone.now())  # waiting for its task
+    data = form(client, article, name="דנה", body="תודה 🙏")
+    with django_assert_num_queries(JOINING_POST_QUERIES[connection.vendor]):
+        response = client.post(post_url(article), data)
+    assert response.status_code == 302
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    assert not DBTaskResult.objects.exists()
+    assert ModeratorMail.objects.filter(sent_at__isnull=True).count() == 1
 
 
 def test_a_refused_duplicate_costs_a_fixed_few_queries(
@@ -76,7 +94,8 @@ def test_a_held_post_commits_once_with_its_task(client, database_tasks):
     assert response.status_code == 302
     statements = [query["sql"].upper() for query in captured]
     assert statements.count("COMMIT") == 1, statements
-    assert DBTaskResult.objects.get().args_kwargs["args"] == [Comment.objects.get().pk]
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    assert DBTaskResult.objects.get().task_path == "comments.tasks.send_moderator_mail"
 
 
 def test_a_queue_that_refuses_the_task_does_not_fail_the_post(
@@ -89,7 +108,7 @@ def test_a_queue_that_refuses_the_task_does_not_fail_the_post(
     response = client.post(post_url(article), form(client, article))
     assert response.status_code == 302
     assert Comment.objects.get().status == Comment.Status.PENDING
-    assert "Could not queue notify_moderators" in caplog.text
+    assert "Could not queue send_moderator_mail" in caplog.text
 
 
 def test_the_duplicate_rule_finds_an_articles_earlier_texts_by_index(client, article):

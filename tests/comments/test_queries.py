@@ -61,11 +61,11 @@ def test_second_comment_page_same_queries(client, django_assert_num_queries):
 
 # The article; one query for the same text and the same sender (the refusal rules), an
 # approved comment of the address and the blocklist entries of this sender (the policy);
-# the used form token (insert); the comment (insert, its thread) and its log entry; for
-# mail: the address (get or create), the subscription and the claim of the confirmation
-# mail. Savepoints count as queries. The reader's own held comment is remembered in a
-# cookie.
-POST_ASKING_FOR_MAIL_QUERIES = 14
+# the used form token (insert); the comment (insert, its thread) and its log entry; the
+# moderators' mail it schedules (none is waiting); for mail: the address (get or create), the
+# subscription and the claim of the confirmation mail. Savepoints count as queries. The
+# reader's own held comment is remembered in a cookie.
+POST_ASKING_FOR_MAIL_QUERIES = 15
 # A blocked address is spam: no mail is asked for, nothing of the address is stored.
 POST_BLOCKED_QUERIES = 8
 

@@ -1,5 +1,5 @@
-"""Moderators' mail as a django.tasks task: when it is queued, what the worker sends, and a
-mail server that is down."""
+"""Moderators' mail as a django.tasks task: when it is queued, what the worker sends (one mail
+for the comments held since the last), and a mail server that is down."""
 
 import socket
 from datetime import timedelta
@@ -12,10 +12,12 @@ from django.tasks.signals import task_enqueued
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from comments.models import Comment
-from comments.tasks import notify_moderators
-from tests.comments.helpers import make_comment, post_comment
-from tests.factories import UserFactory
+from comments.models import Comment, ModeratorMail
+from comments.tasks import notify_moderators, send_moderator_mail
+from tests.comments.helpers import make_comment, post_comment, post_with_meta
+from tests.factories import ArticleFactory, UserFactory
+
+from .live import post_all_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,8 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 @pytest.fixture
 def moderator():
     user = UserFactory(email="mod@example.com")
-    user.groups.add(Group.objects.get(name="Moderators"))
+    # get_or_create: a transactional test's flush empties the groups the migrations made.
+    user.groups.add(Group.objects.get_or_create(name="Moderators")[0])
     return user
 
 
@@ -71,19 +74,45 @@ def run_worker(monkeypatch):
     )
 
 
-def test_held_comment_enqueues_one_task_with_its_id(
+def change_link(comment) -> str:
+    return f"/admin/comments/comment/{comment.pk}/change/"
+
+
+def held(client, article, number: int, **fields):
+    """A first-time commenter's post, held; each its own reader, address and words (the
+    flood and duplicate rules)."""
+    fields = {"name": f"Reader {number}", "body": f"Comment {number} 📰", **fields}
+    meta = {"REMOTE_ADDR": f"192.0.2.{number}"}
+    return post_with_meta(client, article, meta, email=f"reader{number}@example.com", **fields)
+
+
+def let_time_pass():
+    """The waiting mail and its task become due now, as if the interval had gone by."""
+    now = timezone.now()
+    ModeratorMail.objects.filter(sent_at__isnull=True).update(due_at=now)
+    DBTaskResult.objects.filter(status="READY").update(run_after=now)
+
+
+def test_held_comment_mails_the_moderators(
     client, article, moderator, enqueued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_comment(client, article)
+        response = post_comment(client, article, name="Олена", body="Привіт 👋")
     comment = Comment.objects.get()
     assert response.status_code == 302
     assert comment.status == Comment.Status.PENDING
-    assert [(r.task.name, r.args, r.kwargs) for r in enqueued] == [
-        ("notify_moderators", [comment.pk], {})
+    assert [(r.task.name, r.args, r.return_value) for r in enqueued] == [
+        ("send_moderator_mail", [], 1)
     ]
-    assert [m.to for m in mail.outbox] == [["mod@example.com"]]
-    assert f"/admin/comments/comment/{comment.pk}/change/" in mail.outbox[0].body
+    [message] = mail.outbox
+    assert message.to == ["mod@example.com"]
+    assert message.subject == f"[Newsroom] Comment held on “{article.title}”"
+    assert "A comment by Олена <ada@example.com>" in message.body
+    assert "Привіт 👋" in message.body
+    assert change_link(comment) in message.body
+    assert message.body.endswith(
+        "The moderation queue: http://127.0.0.1:8000/admin/comments/comment/\n"
+    )
 
 
 def test_enqueued_only_after_the_comment_is_committed(
@@ -108,23 +137,104 @@ def test_nothing_enqueued_when_published_or_spam(
     assert mail.outbox == []
 
 
-def test_database_backend_stores_the_task_and_the_worker_sends_it(
+def test_a_rush_of_held_comments_is_one_mail(
+    client, article, moderator, settings, run_worker, django_capture_on_commit_callbacks
+):
+    """A mail went out a moment ago: the comments held next wait for the interval, then go
+    in one mail; only the first of them queued a task."""
+    settings.TASKS = DATABASE_TASKS
+    settings.NEWSROOM_MODERATOR_MAIL_SECONDS = 60
+    last = timezone.now()
+    ModeratorMail.objects.create(due_at=last, sent_at=last, through_entry=0)
+    names = ["Олена", "דנה", "Ли 🌸"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for number, name in enumerate(names, start=1):
+            assert held(client, article, number, name=name, body=f"{name}: 👀").status_code == 302
+    comments = list(Comment.objects.order_by("pk"))
+    assert [c.status for c in comments] == [Comment.Status.PENDING] * 3
+    task = DBTaskResult.objects.get()  # one task for the three
+    assert task.task_path == "comments.tasks.send_moderator_mail"
+    assert abs((task.run_after - last).total_seconds() - 60) < 1
+    run_worker()
+    assert mail.outbox == []  # not due yet
+
+    let_time_pass()
+    run_worker()
+
+    task.refresh_from_db()
+    assert (task.status, task.return_value) == ("SUCCESSFUL", 3)
+    [message] = mail.outbox
+    assert message.subject == "[Newsroom] 3 comments held for moderation"
+    for comment, name in zip(comments, names, strict=True):
+        assert change_link(comment) in message.body
+        assert f"A comment by {name} <reader" in message.body
+
+
+def test_after_a_quiet_spell_the_first_held_comment_is_mailed_at_once(
+    client, article, moderator, settings, run_worker, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE_TASKS
+    settings.NEWSROOM_MODERATOR_MAIL_SECONDS = 60
+    long_ago = timezone.now() - timedelta(minutes=5)
+    ModeratorMail.objects.create(due_at=long_ago, sent_at=long_ago, through_entry=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        held(client, article, 1)
+    assert DBTaskResult.objects.get().task.run_after is None  # at once
+    run_worker()
+    [message] = mail.outbox
+    assert change_link(Comment.objects.get()) in message.body
+
+    # The next one waits for the interval after that mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        held(client, article, 2)
+    sent = ModeratorMail.objects.get(sent_at__isnull=False).sent_at
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.run_after == ModeratorMail.objects.get(sent_at__isnull=True).due_at
+    assert abs((waiting.run_after - sent).total_seconds() - 60) < 1
+    assert ModeratorMail.objects.count() == 2  # the last sent (the mark) and the waiting one
+
+
+def test_a_comment_moderated_before_the_mail_is_left_out(
     client, article, moderator, settings, run_worker, django_capture_on_commit_callbacks
 ):
     settings.TASKS = DATABASE_TASKS
     with django_capture_on_commit_callbacks(execute=True):
-        post_comment(client, article)
-    comment = Comment.objects.get()
-    row = DBTaskResult.objects.get()
-    assert row.task_path == "comments.tasks.notify_moderators"
-    assert row.args_kwargs == {"args": [comment.pk], "kwargs": {}}
-    assert mail.outbox == []  # nothing is sent until a worker runs
-
+        assert held(client, article, 1).status_code == 302
+        assert held(client, article, 2).status_code == 302
+    first, second = Comment.objects.order_by("pk")
+    first.status = Comment.Status.APPROVED
+    first.save()
+    let_time_pass()
     run_worker()
+    [message] = mail.outbox
+    assert change_link(second) in message.body
+    assert change_link(first) not in message.body
 
-    row.refresh_from_db()
-    assert row.status == "SUCCESSFUL"
-    assert [m.to for m in mail.outbox] == [["mod@example.com"]]
+    second.status = Comment.Status.SPAM
+    second.save()
+    assert send_moderator_mail.call([second.pk]) == 0  # none left: nothing is sent
+    assert len(mail.outbox) == 1
+
+
+def test_a_lost_task_is_queued_again_by_the_next_held_comment(
+    client, article, moderator, settings, run_worker, django_capture_on_commit_callbacks
+):
+    """A mail waiting long past its time (its task deleted, say) would keep every later held
+    comment from queueing one: the next held comment queues a task for it."""
+    settings.TASKS = DATABASE_TASKS
+    with django_capture_on_commit_callbacks(execute=True):
+        held(client, article, 1)
+    DBTaskResult.objects.all().delete()
+    ModeratorMail.objects.filter(sent_at__isnull=True).update(
+        due_at=timezone.now() - timedelta(minutes=11)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        held(client, article, 2)
+    assert ModeratorMail.objects.filter(sent_at__isnull=True).count() == 1  # no second mail
+    run_worker()
+    [message] = mail.outbox
+    for comment in Comment.objects.all():
+        assert change_link(comment) in message.body
 
 
 def test_mail_server_down_logged_and_tried_again_later(
@@ -145,13 +255,13 @@ def test_mail_server_down_logged_and_tried_again_later(
 
     run_worker()
 
-    first = DBTaskResult.objects.get(args_kwargs={"args": [comment.pk], "kwargs": {}})
+    first = DBTaskResult.objects.get(args_kwargs={"args": [], "kwargs": {}})
     assert first.status == "FAILED"
     retry = DBTaskResult.objects.exclude(pk=first.pk).get()
-    assert retry.args_kwargs == {"args": [comment.pk], "kwargs": {"attempt": 2}}
+    assert retry.args_kwargs == {"args": [[comment.pk]], "kwargs": {"attempt": 2}}
     assert retry.status == "READY"
     assert retry.run_after > timezone.now() + timedelta(seconds=30)
-    assert f"Could not email moderators about comment {comment.pk} (attempt 1)" in caplog.text
+    assert "Could not email moderators about 1 held comment(s) (attempt 1)" in caplog.text
     assert mail.outbox == []
 
 
@@ -176,14 +286,41 @@ def test_immediate_backend_does_not_retry_and_the_post_stands(
 def test_last_attempt_gives_up(article, moderator, closed_smtp_port, settings, caplog, run_worker):
     settings.TASKS = DATABASE_TASKS
     comment = make_comment(article, status=Comment.Status.PENDING)
-    notify_moderators.enqueue(comment.pk, attempt=4)
+    send_moderator_mail.enqueue([comment.pk], attempt=4)
     run_worker()
     assert DBTaskResult.objects.get().status == "FAILED"
     assert "(attempt 4); giving up" in caplog.text
 
 
-def test_comment_moderated_before_the_worker_runs_needs_no_mail(article, moderator):
-    comment = make_comment(article, status=Comment.Status.APPROVED)
-    assert notify_moderators.enqueue(comment.pk).return_value == 0
+def test_a_task_queued_before_the_upgrade_still_mails_its_comment(article, moderator):
+    comment = make_comment(article, status=Comment.Status.PENDING, name="Ада")
+    assert notify_moderators.enqueue(comment.pk).return_value == 1
+    assert change_link(comment) in mail.outbox[0].body
     assert notify_moderators.enqueue(comment.pk + 1000).return_value == 0  # deleted
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_held_comments_at_once_are_each_in_exactly_one_mail(live_server, settings, moderator):
+    """Twenty first-time commenters post in the same instant. Each post that finds no mail
+    waiting queues one, and the immediate tasks backend sends it as that post commits, while
+    the others are still posting: every held comment is in one mail, none in two."""
+    settings.NEWSROOM_TRUSTED_PROXY_COUNT = 1  # each reader from its own address
+    article = ArticleFactory()
+    forms = [
+        {"name": f"Читач {n} 🗞", "email": f"reader{n}@example.com", "body": f"رأي {n}"}
+        for n in range(20)
+    ]
+
+    addresses = [f"198.51.100.{n + 1}" for n in range(20)]
+    statuses = post_all_at_once([live_server.url], article, forms, addresses=addresses)
+
+    assert statuses == {302: 20}
+    send_moderator_mail.call()  # a mail still waiting, if the last post found one
+    comments = list(Comment.objects.all())
+    assert len(comments) == 20
+    assert {c.status for c in comments} == {Comment.Status.PENDING}
+    bodies = [message.body for message in mail.outbox]
+    assert all("A comment by" in body for body in bodies)
+    for comment in comments:
+        assert sum(change_link(comment) in body for body in bodies) == 1, comment.name
