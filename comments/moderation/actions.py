@@ -316,7 +316,9 @@ def _gather_sql(*, open_article: str, blocked: int, next_id: bool, token: bool) 
             "VALUES (%s, %s) ON CONFLICT (digest) DO NOTHING RETURNING id) "
         )
         parts.append(f"SELECT id, {blanks}, 'token_fresh', NULL, NULL FROM used")
-    return prefix + " UNION ".join(parts)
+    # ALL: no pass over the rows to drop repeats. A comment that is both the same text and
+    # from the same sender comes twice, and ``gather`` keeps it once (by id).
+    return prefix + " UNION ALL ".join(parts)
 
 
 def stored_datetime(value: datetime | str) -> datetime:
@@ -332,7 +334,7 @@ def gather(submission: Submission, *, flood_seconds: int, form_token_digest: str
     The comments are narrowed only as far as the indexes help, so the rules stay the one
     definition of a duplicate and a flood: the same text on this article (from anyone), and
     anything from the same email or IP within the flood window; plus one approved comment of
-    the email, if any. A UNION of indexed lookups, not one OR, so each part uses its index.
+    the email, if any. A UNION ALL of indexed lookups, not one OR, so each part uses its index.
     Written in SQL: built with the ORM, the same query cost about 3 ms of Python on every
     post, most of what the post spent outside the database. Each statement costs the post
     Django's and psycopg's Python and the database's parsing and planning, so the blocklist

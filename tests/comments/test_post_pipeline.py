@@ -16,9 +16,10 @@ from psycopg import pq
 
 from articles.models import Article
 from comments.models import Comment, ModerationLogEntry, UsedFormToken
-from comments.moderation.actions import _insert_statement, insert_unreturned, pipelined
+from comments.moderation.actions import _insert_statement, gather, insert_unreturned, pipelined
+from comments.moderation.rules import Submission
 from comments.views import CLOSED_MESSAGE
-from tests.comments.helpers import comment_data, form_timestamp, post_url, text_of
+from tests.comments.helpers import comment_data, form_timestamp, make_comment, post_url, text_of
 from tests.comments.test_post_queries import DATABASE_TASKS, HELD_POST_QUERIES
 from tests.factories import ArticleFactory
 from tests.helpers import parse
@@ -233,3 +234,25 @@ def test_an_error_at_the_pipelines_end_is_djangos_and_nothing_is_stored():
         insert_unreturned(first)  # no comment: NOT NULL refused at the end
     assert not Comment.objects.exists()
     assert not ModerationLogEntry.objects.exists()
+
+
+def test_history_holds_each_earlier_comment_once(article):
+    """One stored comment that is the same text, from the same email and from the same
+    address comes back from each of the history's three lookups (UNION ALL): the rules see
+    it once."""
+    stored = make_comment(
+        article, email="olena@example.com", body="Слава 🌻", ip_address="203.0.113.9"
+    )
+    submission = Submission(
+        article_id=article.pk,
+        name="Олена",
+        email="olena@example.com",
+        body="Слава 🌻",
+        ip_address="203.0.113.9",
+        form_token=None,
+        received_at=timezone.now(),
+    )
+    with transaction.atomic():
+        history = gather(submission, flood_seconds=60, form_token_digest=None)
+    assert [comment.body for comment in history.earlier] == [stored.body]
+    assert history.article_open
