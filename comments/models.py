@@ -292,8 +292,8 @@ class ModeratorMail(models.Model):
     NEWSROOM_MODERATOR_MAIL_SECONDS after the last was sent: in a rush of comments the
     moderators get one mail a while, not one each. When the task sends it, it takes every
     comment that entered the queue after ``through_entry`` of the mail before it (moderation
-    log entries). Only the latest sent row is kept. Written only by
-    comments.moderation.actions.
+    log entries). Only the latest sent row is kept. Written only by comments.moderation
+    (posting schedules it, ``moderator_mail.claim_held_comments`` marks it sent).
     """
 
     due_at = models.DateTimeField()

@@ -83,21 +83,27 @@ def send_moderator_mail(comment_ids: list[int] | None = None, attempt: int = 1) 
 
     Queued when a comment is held and no mail is waiting (``schedule_moderator_mail``). A
     comment moderated or deleted before the mail went out is left out; with none left,
-    nothing is sent. When the mail server fails, the failure is logged, a new try for the
-    same comments (``comment_ids``) is queued for later (on a backend that can run a task
-    later; the immediate one cannot), and the exception is raised so the backend records
-    this run as failed.
+    nothing is sent. When the mail server (or anything else) fails once the comments are
+    taken, the failure is logged, a new try for the same comments (``comment_ids``) is
+    queued for later (on a backend that can run a task later; the immediate one cannot),
+    and the exception is raised so the backend records this run as failed.
     """
     if comment_ids is None:
         comment_ids = claim_held_comments()
-    held = Comment.objects.filter(pk__in=comment_ids, status=Comment.Status.PENDING)
-    total = held.count() if comment_ids else 0
-    recipients = moderator_emails() if total else []
-    if not recipients:
+    if not comment_ids:
         return 0
-    comments = list(held.select_related("article").order_by("submitted_at", "pk")[:MAIL_LISTED])
-    subject, message = held_comments_mail(comments, total=total)
+    # From here on, a failure of any kind (the database, the mail server) queues another try
+    # for the same comments: they have been taken from the queue's mail for this one.
     try:
+        held = Comment.objects.filter(pk__in=comment_ids, status=Comment.Status.PENDING)
+        comments = list(
+            held.select_related("article").order_by("submitted_at", "pk")[: MAIL_LISTED + 1]
+        )
+        recipients = moderator_emails() if comments else []
+        if not recipients:
+            return 0
+        total = len(comments) if len(comments) <= MAIL_LISTED else max(held.count(), len(comments))
+        subject, message = held_comments_mail(comments[:MAIL_LISTED], total=total)
         send_mail(subject, message, None, recipients)
     except Exception:
         backend = send_moderator_mail.get_backend()
@@ -109,7 +115,7 @@ def send_moderator_mail(comment_ids: list[int] | None = None, attempt: int = 1) 
             )
         logger.exception(
             "Could not email moderators about %s held comment(s) (attempt %s); %s",
-            total,
+            len(comment_ids),
             attempt,
             f"trying again in {delay} s" if retry else "giving up",
         )

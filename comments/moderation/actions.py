@@ -512,8 +512,8 @@ class MailState:
 
 
 # A waiting mail whose task has not run this long after it was due is taken for lost (a
-# queue emptied by hand, a worker that failed before it sent): the next held comment queues
-# another task for it.
+# queue emptied by hand, a worker that failed before it sent, or one far behind): the next
+# held comment queues another task for it.
 MAIL_OVERDUE = timedelta(minutes=10)
 
 
@@ -547,7 +547,10 @@ def schedule_moderator_mail(state: MailState | None) -> None:
     if state.waiting:
         if state.at is not None and state.at >= now - MAIL_OVERDUE:
             return
-        due = now  # its task is lost: queue another for it
+        # Its task is lost, or the worker is far behind: queue another, due now, and say so
+        # on the mail, so the comments held after this one do not queue one each.
+        due = now
+        ModeratorMail.objects.filter(sent_at__isnull=True).update(due_at=due)
     else:
         due = now
         if state.at is not None and send_moderator_mail.get_backend().supports_defer:

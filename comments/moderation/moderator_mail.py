@@ -39,8 +39,11 @@ def hold_moderator_mail_lock() -> None:
 
 def claim_held_comments() -> list[int]:
     """The ids of the comments that entered the moderation queue since the last moderators'
-    mail, in that order, taken for the mail that is due now; none if no mail is due (another
-    run sent it). Its row is then marked sent, and older rows are deleted.
+    mail, in that order, taken for the mail that is waiting; none if no mail is waiting
+    (another run took it). Its row is then marked sent, and older rows are deleted.
+
+    Any waiting mail, not only one due by this host's clock: its task runs when it is due,
+    and a worker whose clock is behind the web servers' must not leave it waiting.
 
     Takes MODERATOR_MAIL_LOCK alone, so every transaction that may hold a comment has
     committed or has not begun: each held comment is in exactly one mail.
@@ -50,8 +53,8 @@ def claim_held_comments() -> list[int]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MODERATOR_MAIL_LOCK])
         now = timezone.now()
-        due = ModeratorMail.objects.filter(sent_at__isnull=True, due_at__lte=now)
-        if not due.exists():
+        waiting = ModeratorMail.objects.filter(sent_at__isnull=True)
+        if not waiting.exists():
             return []
         sent = ModeratorMail.objects.filter(sent_at__isnull=False)
         mark = sent.aggregate(last=Max("through_entry"))["last"] or 0
@@ -63,6 +66,6 @@ def claim_held_comments() -> list[int]:
             .values_list("pk", "comment_id")
         )
         through = max([mark, *(pk for pk, _ in entries)])
-        due.update(sent_at=now, through_entry=through)
+        waiting.update(sent_at=now, through_entry=through)
         sent.filter(sent_at__lt=now).delete()  # the one just sent carries the mark on
     return list(dict.fromkeys(comment_id for _, comment_id in entries))

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -230,11 +231,31 @@ def test_a_lost_task_is_queued_again_by_the_next_held_comment(
     )
     with django_capture_on_commit_callbacks(execute=True):
         held(client, article, 2)
-    assert ModeratorMail.objects.filter(sent_at__isnull=True).count() == 1  # no second mail
+    waiting = ModeratorMail.objects.get(sent_at__isnull=True)  # no second mail
+    assert waiting.due_at > timezone.now() - timedelta(minutes=1)  # due again, now
+    assert DBTaskResult.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        held(client, article, 3)
+    assert DBTaskResult.objects.count() == 1  # the next held comment joins it again
     run_worker()
     [message] = mail.outbox
     for comment in Comment.objects.all():
         assert change_link(comment) in message.body
+
+
+def test_a_worker_whose_clock_is_behind_still_sends_the_waiting_mail(
+    client, article, moderator, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE_TASKS
+    with django_capture_on_commit_callbacks(execute=True):
+        held(client, article, 1)
+    # As the web server's clock had it, the mail is due a little later than the worker's now.
+    ModeratorMail.objects.filter(sent_at__isnull=True).update(
+        due_at=timezone.now() + timedelta(seconds=5)
+    )
+    assert send_moderator_mail.call() == 1
+    assert change_link(Comment.objects.get()) in mail.outbox[0].body
+    assert not ModeratorMail.objects.filter(sent_at__isnull=True).exists()
 
 
 def test_mail_server_down_logged_and_tried_again_later(
@@ -262,6 +283,27 @@ def test_mail_server_down_logged_and_tried_again_later(
     assert retry.status == "READY"
     assert retry.run_after > timezone.now() + timedelta(seconds=30)
     assert "Could not email moderators about 1 held comment(s) (attempt 1)" in caplog.text
+    assert mail.outbox == []
+
+
+def test_a_database_error_after_the_comments_are_taken_is_tried_again(
+    client, article, moderator, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE_TASKS
+    with django_capture_on_commit_callbacks(execute=True):
+        held(client, article, 1)
+    DBTaskResult.objects.all().delete()
+
+    def unreachable():
+        raise DatabaseError("the users' table is locked")
+
+    monkeypatch.setattr("comments.tasks.moderator_emails", unreachable)
+    with pytest.raises(DatabaseError):
+        send_moderator_mail.call()
+    comment = Comment.objects.get()
+    retry = DBTaskResult.objects.get()
+    assert retry.args_kwargs == {"args": [[comment.pk]], "kwargs": {"attempt": 2}}
+    assert "(attempt 1); trying again in 60 s" in caplog.text
     assert mail.outbox == []
 
 
@@ -316,7 +358,9 @@ def test_held_comments_at_once_are_each_in_exactly_one_mail(live_server, setting
     statuses = post_all_at_once([live_server.url], article, forms, addresses=addresses)
 
     assert statuses == {302: 20}
-    send_moderator_mail.call()  # a mail still waiting, if the last post found one
+    # Each mail's task ran as the post that queued it committed: none is left waiting, so
+    # a comment no mail took would be in none.
+    assert not ModeratorMail.objects.filter(sent_at__isnull=True).exists()
     comments = list(Comment.objects.all())
     assert len(comments) == 20
     assert {c.status for c in comments} == {Comment.Status.PENDING}
