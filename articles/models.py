@@ -141,15 +141,6 @@ class ArticleQuerySet(models.QuerySet):
         """What readers may see: published, with a publish time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
-    def open_for_comments(self) -> "ArticleQuerySet":
-        """Published articles that take comments now: switched on, and not past the
-        automatic closing time (NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS). The same rule as
-        ``Article.comments_open``, for a query (posting reads it in its transaction)."""
-        articles = self.published().filter(comments_enabled=True)
-        if days := settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS:
-            articles = articles.filter(published_at__gte=timezone.now() - timedelta(days=days))
-        return articles
-
     def next_timed_change(self) -> datetime | None:
         """The next moment readers' pages change by themselves: a scheduled article goes
         live, or an article's comments close (NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS)."""
@@ -428,8 +419,8 @@ class Article(models.Model):
 
     @property
     def comments_open(self) -> bool:
-        """Readers may comment: switched on, and not past the automatic closing time (for a
-        query: ``ArticleQuerySet.open_for_comments``)."""
+        """Readers may comment: switched on, and not past the automatic closing time. Posting
+        asks it again of the article's state read in its transaction (``gather``)."""
         if not self.comments_enabled:
             return False
         days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS

@@ -254,11 +254,11 @@ class History:
     blocklist: Blocklist
     next_id: int | None = None
     form_token_fresh: bool | None = None
-    article_open: bool = True  # ArticleQuerySet.open_for_comments, read with the rest
+    article_open: bool = True  # Article.is_published and comments_open, read with the rest
     moderator_mail: "MailState | None" = None  # what a held comment's mail needs to know
 
 
-def _gather_sql(*, open_article: str, blocked: int, next_id: bool, token: bool) -> str:
+def _gather_sql(*, blocked: int, next_id: bool, token: bool) -> str:
     """The parts of ``gather``'s statement; each row says which part it belongs to.
 
     Extra columns (``kind``, ``value``) carry the blocklist entries.
@@ -270,6 +270,10 @@ def _gather_sql(*, open_article: str, blocked: int, next_id: bool, token: bool) 
     )
     blanks = ", ".join(["NULL"] * len(EARLIER_FIELDS))
     blanks_before_time = ", ".join(["NULL"] * EARLIER_FIELDS.index("submitted_at"))
+    article_columns = {
+        name: quote(Article._meta.get_field(name).column)
+        for name in ("id", "published_at", "status", "comments_enabled")
+    }
     # The text's start, written as the index on it is (Comment.Meta), so the index finds the
     # article's comments that may be the same text (PostgreSQL; SQLite's planner narrows
     # by the article alone). Compared with the start cut in Python, a value, which an index
@@ -289,7 +293,12 @@ def _gather_sql(*, open_article: str, blocked: int, next_id: bool, token: bool) 
         "WHERE ip_address = %s AND submitted_at >= %s",
         f"SELECT {columns}, 'approved', NULL, NULL FROM {table} WHERE id = "
         f"(SELECT id FROM {table} WHERE email = %s AND status = %s LIMIT 1)",
-        f"SELECT id, {blanks}, 'open', NULL, NULL FROM ({open_article}) AS open_article",
+        # The article's state: its publishing time in the time's column, its status in
+        # ``kind``, whether comments are switched on in ``value``.
+        f"SELECT {article_columns['id']}, {blanks_before_time}, "
+        f"{article_columns['published_at']}, 'article', {article_columns['status']}, "
+        f"CASE WHEN {article_columns['comments_enabled']} THEN 'on' ELSE '' END "
+        f"FROM {quote(Article._meta.db_table)} WHERE {article_columns['id']} = %s",
         # The moderators' mail waiting to be sent, else the last one sent: its time in the
         # time's column, which one in ``kind``.
         f"SELECT id, {blanks_before_time}, COALESCE(sent_at, due_at), 'mail', "
@@ -360,20 +369,12 @@ def gather(submission: Submission, *, flood_seconds: int, form_token_digest: str
         submission.email,
         Comment.Status.APPROVED.value,
     ]
-    # Whether the article still takes comments, read afresh: the view judged a kept copy.
-    open_article, open_params = (
-        Article.objects.open_for_comments()
-        .filter(pk=submission.article_id)
-        .order_by()
-        .values("id")
-        .query.sql_with_params()
-    )
-    params += [*open_params, *values]
+    # The article's state, read afresh (the view judged a kept copy), then its values judged
+    # by the model's own rules: a query built with the ORM here cost every post about 0.25 ms.
+    params += [submission.article_id, *values]
     if postgresql:
         params.append(Comment._meta.db_table)
-    sql = _gather_sql(
-        open_article=open_article, blocked=len(values), next_id=postgresql, token=token
-    )
+    sql = _gather_sql(blocked=len(values), next_id=postgresql, token=token)
     earlier: dict[int, EarlierComment] = {}
     blocked: list[tuple[str, str]] = []
     has_approved = False
@@ -393,8 +394,15 @@ def gather(submission: Submission, *, flood_seconds: int, form_token_digest: str
             earlier[pk] = EarlierComment(**fields)
         elif part == "approved":
             has_approved = True
-        elif part == "open":
-            article_open = True
+        elif part == "article":
+            published_at = columns[-1]
+            article = Article(
+                pk=pk,
+                status=kind,
+                published_at=None if published_at is None else stored_datetime(published_at),
+                comments_enabled=value == "on",
+            )
+            article_open = article.is_published and article.comments_open
         elif part == "mail":
             mail = MailState(waiting=kind == "waiting", at=stored_datetime(columns[-1]))
         elif part == "blocked":
