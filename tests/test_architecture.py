@@ -29,6 +29,7 @@ LAYERS: Sequence[tuple[str, ...]] = (
         "newsroom.frontcache",
         "newsroom.fragments",
         "newsroom.headers",
+        "newsroom.migration_operations",
         "newsroom.middleware",
         "newsroom.pagecache",
         "newsroom.validators",

@@ -2,8 +2,13 @@
 
 from django.db import migrations, models
 
+from newsroom.migration_operations import AddIndexConcurrently, RemoveIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # The index is built CONCURRENTLY on PostgreSQL, which cannot be in a transaction:
+    # posting and editing go on meanwhile (newsroom/migration_operations.py).
+    atomic = False
 
     dependencies = [
         ('articles', '0020_image_library_roles'),
@@ -11,11 +16,11 @@ class Migration(migrations.Migration):
 
     # The new index first, so listings always have one.
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='article',
             index=models.Index(fields=['status', '-published_at', '-id'], name='article_published_order'),
         ),
-        migrations.RemoveIndex(
+        RemoveIndexConcurrently(
             model_name='article',
             name='articles_ar_status_de59cf_idx',
         ),

@@ -3,8 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from newsroom.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # The index is built CONCURRENTLY on PostgreSQL, which cannot be in a transaction:
+    # posting and editing go on meanwhile (newsroom/migration_operations.py).
+    atomic = False
 
     dependencies = [
         ('articles', '0020_image_library_roles'),
@@ -13,7 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='comment',
             index=models.Index(condition=models.Q(('ip_address__isnull', False), models.Q(('user_agent', ''), _negated=True), _connector='OR'), fields=['submitted_at'], name='comment_network_data_idx'),
         ),

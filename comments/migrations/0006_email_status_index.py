@@ -2,15 +2,20 @@
 
 from django.db import migrations, models
 
+from newsroom.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # The index is built CONCURRENTLY on PostgreSQL, which cannot be in a transaction:
+    # posting and editing go on meanwhile (newsroom/migration_operations.py).
+    atomic = False
 
     dependencies = [
         ('comments', '0005_role_groups'),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='comment',
             index=models.Index(fields=['email', 'status'], name='comment_email_status'),
         ),

@@ -4,8 +4,13 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
+from newsroom.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # The index is built CONCURRENTLY on PostgreSQL, which cannot be in a transaction:
+    # posting and editing go on meanwhile (newsroom/migration_operations.py).
+    atomic = False
 
     dependencies = [
         ('articles', '0021_published_order_index'),
@@ -14,7 +19,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='comment',
             index=models.Index(models.F('article'), django.db.models.functions.text.Left('body', 100), name='comment_article_body_start'),
         ),

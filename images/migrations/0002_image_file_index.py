@@ -3,8 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from newsroom.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # The index is built CONCURRENTLY on PostgreSQL, which cannot be in a transaction:
+    # posting and editing go on meanwhile (newsroom/migration_operations.py).
+    atomic = False
 
     dependencies = [
         ('images', '0001_initial'),
@@ -12,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='image',
             index=models.Index(fields=['file'], name='image_file'),
         ),
