@@ -19,22 +19,30 @@ def _concurrently(schema_editor) -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
+def _change_index(operation, schema_editor, state, app_label, index, *, add: bool) -> None:
+    """Add or remove ``index`` CONCURRENTLY, as the plain operation would without it."""
+    model = state.apps.get_model(app_label, operation.model_name)
+    if operation.allow_migrate_model(schema_editor.connection.alias, model):
+        change = schema_editor.add_index if add else schema_editor.remove_index
+        change(model, index, concurrently=True)
+
+
+def _index_named(operation, state, app_label):
+    return state.models[app_label, operation.model_name_lower].get_index_by_name(operation.name)
+
+
 class AddIndexConcurrently(migrations.AddIndex):
     """``AddIndex``, as CREATE INDEX CONCURRENTLY where PostgreSQL can."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if not _concurrently(schema_editor):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            schema_editor.add_index(model, self.index, concurrently=True)
+        _change_index(self, schema_editor, to_state, app_label, self.index, add=True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if not _concurrently(schema_editor):
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        model = from_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            schema_editor.remove_index(model, self.index, concurrently=True)
+        _change_index(self, schema_editor, from_state, app_label, self.index, add=False)
 
 
 class RemoveIndexConcurrently(migrations.RemoveIndex):
@@ -43,15 +51,11 @@ class RemoveIndexConcurrently(migrations.RemoveIndex):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if not _concurrently(schema_editor):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        model = from_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
-            schema_editor.remove_index(model, index, concurrently=True)
+        index = _index_named(self, from_state, app_label)
+        _change_index(self, schema_editor, from_state, app_label, index, add=False)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if not _concurrently(schema_editor):
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
-            schema_editor.add_index(model, index, concurrently=True)
+        index = _index_named(self, to_state, app_label)
+        _change_index(self, schema_editor, to_state, app_label, index, add=True)

@@ -72,3 +72,27 @@ def test_inside_a_transaction_the_index_is_built_plainly():
     with connection.schema_editor(collect_sql=True, atomic=False) as editor:
         operation.database_forwards("comments", editor, before, after)
     assert "CONCURRENTLY" not in editor.collected_sql[0]
+
+
+def test_an_index_replaced_is_dropped_concurrently_too(django_db_blocker):
+    """articles.0021 adds the published order's index and drops the one it replaces; both
+    ways, on PostgreSQL, each statement is CONCURRENTLY."""
+    loader, _ = project_migrations()
+    migration = loader.get_migration("articles", "0021_published_order_index")
+    before = loader.project_state(("articles", "0020_image_library_roles"))
+    with (
+        django_db_blocker.unblock(),
+        connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor,
+    ):
+        migration.apply(before.clone(), editor)
+        migration.unapply(before.clone(), editor)  # the state the migration starts from
+    verbs = [" ".join(statement.split()[:3]) for statement in editor.collected_sql]
+    if connection.vendor == "postgresql":
+        assert verbs == [
+            "CREATE INDEX CONCURRENTLY",
+            "DROP INDEX CONCURRENTLY",
+            "CREATE INDEX CONCURRENTLY",
+            "DROP INDEX CONCURRENTLY",
+        ]
+    else:
+        assert all("CONCURRENTLY" not in verb for verb in verbs)
