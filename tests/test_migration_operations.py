@@ -10,6 +10,18 @@ from newsroom.migration_operations import AddIndexConcurrently, RemoveIndexConcu
 PROJECT_APPS = ("accounts", "images", "authors", "articles", "comments")
 
 
+@pytest.fixture
+def outside_transactions(django_db_blocker):
+    """The database as `migrate` has it: no test transaction around. The connection this
+    opens (PostgreSQL's version decides some SQL) is closed afterwards: nothing else would,
+    and the test database could not be dropped at the end of the run."""
+    with django_db_blocker.unblock():
+        try:
+            yield
+        finally:
+            connection.close()
+
+
 def project_migrations():
     loader = MigrationLoader(None, ignore_no_migrations=True)
     return loader, [
@@ -38,16 +50,13 @@ def test_every_index_added_to_an_existing_table_is_built_concurrently():
     assert plain == []
 
 
-def test_the_duplicate_rules_index_is_built_concurrently_on_postgresql(django_db_blocker):
+def test_the_duplicate_rules_index_is_built_concurrently_on_postgresql(outside_transactions):
     loader, _ = project_migrations()
     migration = loader.get_migration("comments", "0009_duplicate_rule_index")
     before = loader.project_state(("comments", "0008_comment_report"))
     after = loader.project_state(("comments", "0009_duplicate_rule_index"))
     [operation] = migration.operations
-    with (
-        django_db_blocker.unblock(),
-        connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor,
-    ):
+    with connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor:
         operation.database_forwards("comments", editor, before, after)
         operation.database_backwards("comments", editor, after, before)
     create, drop = editor.collected_sql
@@ -74,16 +83,13 @@ def test_inside_a_transaction_the_index_is_built_plainly():
     assert "CONCURRENTLY" not in editor.collected_sql[0]
 
 
-def test_an_index_replaced_is_dropped_concurrently_too(django_db_blocker):
+def test_an_index_replaced_is_dropped_concurrently_too(outside_transactions):
     """articles.0021 adds the published order's index and drops the one it replaces; both
     ways, on PostgreSQL, each statement is CONCURRENTLY."""
     loader, _ = project_migrations()
     migration = loader.get_migration("articles", "0021_published_order_index")
     before = loader.project_state(("articles", "0020_image_library_roles"))
-    with (
-        django_db_blocker.unblock(),
-        connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor,
-    ):
+    with connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor:
         migration.apply(before.clone(), editor)
         migration.unapply(before.clone(), editor)  # the state the migration starts from
     verbs = [" ".join(statement.split()[:3]) for statement in editor.collected_sql]
