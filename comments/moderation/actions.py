@@ -47,7 +47,8 @@ from ..tasks import (
     send_moderator_mail,
     send_notification_confirmation,
 )
-from .moderator_mail import MODERATOR_MAIL_LOCK, advisory_key, hold_moderator_mail_lock
+from .locks import advisory_key
+from .moderator_mail import MODERATOR_MAIL_LOCK, hold_moderator_mail_lock
 from .rules import (
     Blocklist,
     EarlierComment,
@@ -551,16 +552,14 @@ def schedule_moderator_mail(state: MailState | None) -> None:
     """
     if state is None:
         state = moderator_mail_state()
-    now = timezone.now()
+    now = due = timezone.now()
     if state.waiting:
-        if state.at is not None and state.at >= now - MAIL_OVERDUE:
+        if state.at >= now - MAIL_OVERDUE:
             return
         # Its task is lost, or the worker is far behind: queue another, due now, and say so
         # on the mail, so the comments held after this one do not queue one each.
-        due = now
         ModeratorMail.objects.filter(sent_at__isnull=True).update(due_at=due)
     else:
-        due = now
         if state.at is not None and send_moderator_mail.get_backend().supports_defer:
             due = max(now, state.at + timedelta(seconds=settings.NEWSROOM_MODERATOR_MAIL_SECONDS))
         insert_unreturned(ModeratorMail(due_at=due))

@@ -4,21 +4,12 @@ sending it is the task's (``comments.tasks.send_moderator_mail``), which calls
 ``claim_held_comments``.
 """
 
-import hashlib
-
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from ..models import Comment, ModerationLogEntry, ModeratorMail
-
-
-def advisory_key(name: str) -> int:
-    """``name`` as a 64-bit PostgreSQL advisory lock key."""
-    return int.from_bytes(
-        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
-    )
-
+from .locks import advisory_key
 
 # Held by every transaction that may put a comment in the moderation queue, shared, until it
 # commits; taken alone by the moderators' mail when it takes what was held since the last
