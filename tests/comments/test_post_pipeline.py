@@ -2,6 +2,7 @@
 PostgreSQL the post's statements go in a few round trips (comments/moderation/actions.py,
 ``pipelined``), while every rule still reads what is stored now."""
 
+import re
 import tempfile
 from contextlib import contextmanager
 from datetime import timedelta
@@ -97,26 +98,36 @@ def test_an_article_closed_since_its_page_was_kept_takes_no_comment(
 
 
 @contextmanager
-def database_waits():
-    """How many times the connection waits for PostgreSQL's answer: each simple query and
-    each pipeline sync or flush (a flush right after a sync is the same wait), read from
-    libpq's trace of the protocol. The connection is kept open across the request, as the
+def sent_messages():
+    """The protocol messages the connection sends, read from libpq's trace: each line is the
+    message's name and its fields. The connection is kept open across the request, as the
     site's persistent connections are (CONN_MAX_AGE), so the trace follows it throughout."""
-    waits: list[int] = []
+    sent: list[str] = []
     connection.ensure_connection()
     pgconn = connection.connection.pgconn
     with tempfile.TemporaryFile("w+") as trace:
         pgconn.trace(trace.fileno())
         pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
         try:
-            yield waits
+            yield sent
         finally:
             pgconn.untrace()
         trace.seek(0)
-        sent = [line.split("\t")[2].strip() for line in trace if line.startswith("F\t")]
+        lines = [line.split("\t") for line in trace if line.startswith("F\t")]
+    sent += ["\t".join(fields[2:]).strip() for fields in lines]
+
+
+@contextmanager
+def database_waits():
+    """How many times the connection waits for PostgreSQL's answer: each simple query and
+    each pipeline sync or flush (a flush right after a sync is the same wait)."""
+    waits: list[int] = []
+    with sent_messages() as sent:
+        yield waits
+    names = [message.split("\t")[0] for message in sent]
     count = 0
-    for previous, message in zip(["", *sent], sent, strict=False):
-        if message in ("Query", "Sync") or (message == "Flush" and previous != "Sync"):
+    for previous, name in zip(["", *names], names, strict=False):
+        if name in ("Query", "Sync") or (name == "Flush" and previous != "Sync"):
             count += 1
     waits.append(count)
 
@@ -140,6 +151,55 @@ def test_a_held_post_waits_for_postgresql_four_times(client, kept, monkeypatch):
     assert ModerationLogEntry.objects.get().comment_id == comment.pk
     assert DBTaskResult.objects.get().task_path == "comments.tasks.send_moderator_mail"
     assert waits == [4]
+
+
+def parsed(sent: list[str]) -> list[str]:
+    """The statements parsed by the server, by their text's start (prepared or not)."""
+    return [
+        re.match(r'Parse\s+"[^"]*" "(.{0,40})', message).group(1)
+        for message in sent
+        if message.startswith("Parse")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "unprepared"])
+def test_posting_statements_are_parsed_once_per_connection(client, kept, monkeypatch, prepared):
+    """Each statement of a post is parsed and planned on its connection's first post only;
+    later posts send their values. With prepared statements off (DATABASE_PREPARED_STATEMENTS,
+    for a pooler that does not keep them), every post has them parsed, and posts work."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's protocol")
+    if not prepared:
+        options = {**connection.settings_dict["OPTIONS"], "prepare_threshold": None}
+        monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", None)
+    connection.close()  # opened again persistent, with these options
+    article = ArticleFactory()
+    parses = []
+    for number, (name, address) in enumerate([("Олена", "192.0.2.1"), ("محمد", "2001:db8::7")]):
+        data = comment_data(
+            name=name,
+            email=f"reader{number}@example.com",
+            body=f"Дякую 🙏 شكرا {number}",
+            timestamp=form_timestamp(client, article),
+        )
+        with sent_messages() as sent:
+            response = client.post(post_url(article), data, REMOTE_ADDR=address)
+        assert response.status_code == 302
+        parses.append(parsed(sent))
+    first, second = parses
+    assert any(text.startswith("SELECT pg_advisory_xact_lock") for text in first)
+    assert any(text.startswith("WITH used AS (INSERT") for text in first)
+    assert any(text.startswith('INSERT INTO "comments_comment"') for text in first)
+    if prepared:
+        assert second == ['BEGIN" 0']  # psycopg's own, with no parameter
+    else:
+        assert len(second) == len(first) - 4  # not the first post's moderators' mail, task
+    assert list(Comment.objects.order_by("pk").values_list("name", "ip_address")) == [
+        ("Олена", "192.0.2.1"),
+        ("محمد", "2001:db8::7"),
+    ]
 
 
 def stored(model, pk) -> dict:

@@ -119,11 +119,21 @@ def test_the_duplicate_rule_finds_an_articles_earlier_texts_by_index(client, art
         pytest.skip("Reads PostgreSQL's plan")
     for number in range(300):
         make_comment(article, email=f"r{number}@example.com", body=f"Коментар {number} 🌧")
-    with CaptureQueriesContext(connection) as captured:
+    statements = []
+
+    def keep(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
         data = form(client, article, email="r7@example.com", body="Коментар 7 🌧")
         response = client.post(post_url(article), data)
     assert response.status_code == 409  # the duplicate, found
-    gather = next(q["sql"] for q in captured if "'earlier' AS part" in q["sql"])
+    gather = next(
+        connection.ops.compose_sql(sql, params)
+        for sql, params in statements
+        if "'earlier' AS part" in sql
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE comments_comment")
         cursor.execute(f"EXPLAIN {gather}")
