@@ -1,6 +1,9 @@
 """`make bench` itself is not part of the suite (it takes minutes); its data generator and
 its hello view are, at a tiny size, so the tool cannot rot unnoticed."""
 
+import os
+import shutil
+
 import pytest
 from django.db import connection
 from django.db.models import Count
@@ -9,7 +12,8 @@ from django.test import Client, override_settings
 from articles.models import Article, Byline, TaggedArticle
 from authors.models import Author
 from comments.models import Comment
-from tests.bench import data
+from tests.bench import data, load
+from tests.factories import ArticleFactory
 
 TINY = data.Size("tiny", 60, 900, tags=12, authors=5, sources=3, hot_articles=3, held=20)
 
@@ -92,3 +96,26 @@ def test_hello_view_is_the_bench_own_and_not_on_the_site(client):
 
 def test_the_public_site_has_no_hello_view(client, db):
     assert client.get("/bench/hello/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("generator", ["wrk", "python"])
+def test_posts_are_sent_one_each_and_each_is_found(live_server, settings, monkeypatch, generator):
+    """The bench's comment posts: each reader's own form, sent once (by wrk, which asks for
+    a request once more than it sends, or by the Python loop), each answer counted."""
+    if generator == "wrk" and not shutil.which("wrk"):
+        if os.environ.get("CI"):
+            pytest.fail("wrk not found: .ci/run installs it")
+        pytest.skip("wrk not found (Debian's package wrk; CI installs it)")
+    monkeypatch.setattr(load, "load_generator", lambda: generator)
+    settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
+    settings.NEWSROOM_TRUSTED_PROXY_COUNT = 1  # each reader's own address, as behind a proxy
+    article = ArticleFactory(title="Нічні новини")
+    posting = load.post_comments(
+        live_server.url, article.get_absolute_url(), 4, min_age=0, run_id="t"
+    )
+    assert posting.statuses == {302: 4}
+    assert posting.run.requests == 4 and posting.run.seconds > 0
+    stored = sorted(Comment.objects.values_list("email", flat=True))
+    assert stored == [f"bench-t-{n}@bench-post.example" for n in range(4)]
+    assert posting.markers == [f"bench-t-{n}" for n in range(4)]

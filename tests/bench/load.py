@@ -9,6 +9,7 @@ import html.parser
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -240,18 +241,67 @@ def fetch_form(base: str, path: str) -> ServedForm:
     return ServedForm(parser.action, parser.fields, "; ".join(cookies), time.monotonic())
 
 
+# Each line of the file wrk reads: a post's path, cookie, address and form body (none of them
+# holds a tab or a newline). The posts go in order, one at a time (1 connection). wrk says
+# when it sends the first and when the last is answered (the bench times the posts between,
+# then stops wrk, which waits out its duration otherwise), and which posts were not answered
+# with a redirect (by their number).
+WRK_POST_SCRIPT = """
+local posts, started, answered, refused = {}, false, 0, {}
+init = function(args)
+  for line in io.lines(args[1]) do
+    local path, cookie, address, body = line:match("^([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t(.*)$")
+    posts[#posts + 1] = wrk.format("POST", path, {
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["Cookie"] = cookie, ["X-Forwarded-For"] = address}, body)
+  end
+end
+request = function()
+  -- By answers, not calls: wrk asks for a request once more than it sends.
+  if not started then started = true; io.write("BENCH-START\\n"); io.flush() end
+  return posts[math.min(answered + 1, #posts)]
+end
+response = function(status, headers, body)
+  answered = answered + 1
+  if status < 300 or status > 399 then
+    refused[#refused + 1] = answered .. ":" .. status
+  end
+  if answered >= #posts then
+    wrk.thread:set("refused", table.concat(refused, ","))
+    wrk.thread:set("answered", answered)
+    wrk.thread:stop()
+    io.write("BENCH-END\\n"); io.flush()
+  end
+end
+local threads = {}
+setup = function(thread) threads[#threads + 1] = thread end
+done = function(summary, latency, requests)
+  local t = threads[1]
+  io.write(string.format(
+    'BENCH {"requests": %d, "seconds": %f, "p50": %f, "p95": %f, "answered": %d, ' ..
+    '"refused": "%s"}\\n', summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    t:get("answered") or 0, t:get("refused") or ""))
+end
+"""
+
+
+@dataclass
+class Post:
+    path: str
+    cookie: str
+    address: str
+    body: str  # the form, URL-encoded
+    marker: str
+
+
 def post_comments(base: str, path: str, count: int, *, min_age: float, run_id: str) -> Posting:
     """Post ``count`` comments, each from a new reader (own form, email and address), timing
     only the posts. The forms are fetched first and posted once they are old enough for the
-    site's too-fast rule, so the default rules judge them as they would a person's."""
+    site's too-fast rule, so the default rules judge them as they would a person's. wrk
+    sends them, as it loads the pages and the hello view; without wrk, a Python loop."""
     forms = [fetch_form(base, path) for _ in range(count)]
-    wait = forms[-1].served_at + min_age - time.monotonic()
-    if wait > 0:
-        time.sleep(wait)
-    parts = urllib.parse.urlsplit(base)
-    posting = Posting(Run(0, 0.0, 0.0, 0.0))
-    timings: list[float] = []
-    started = time.perf_counter()
+    posts = []
     for number, form in enumerate(forms):
         marker = f"bench-{run_id}-{number}"
         data = {
@@ -261,25 +311,81 @@ def post_comments(base: str, path: str, count: int, *, min_age: float, run_id: s
             "website": "",
             "body": f"A reader's thoughts on the story, number {number}. {marker}",
         }
+        address = f"198.18.{number // 250 % 256}.{number % 250 + 1}"
+        posts.append(Post(form.action, form.cookie, address, urllib.parse.urlencode(data), marker))
+    wait = forms[-1].served_at + min_age - time.monotonic()
+    if wait > 0:
+        time.sleep(wait)
+    if load_generator() == "wrk":
+        return post_wrk(base, posts)
+    return post_python(base, posts)
+
+
+def post_wrk(base: str, posts: list[Post]) -> Posting:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_POST_SCRIPT)
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as lines:
+        lines.writelines(f"{p.path}\t{p.cookie}\t{p.address}\t{p.body}\n" for p in posts)
+    # The duration is only a bound, should a post never be answered: the last answer ends it.
+    bound = 60 + len(posts) // 10
+    command = ["wrk", "-t1", "-c1", f"-d{bound}s", "--timeout", "300s", "-s", script.name, base,
+               "--", lines.name]  # fmt: skip
+    started = ended = 0.0
+    try:
+        wrk = subprocess.Popen(pinned(command, 1), stdout=subprocess.PIPE, text=True)
+        output = []
+        for line in wrk.stdout:
+            if line.startswith("BENCH-START"):
+                started = time.perf_counter()
+            elif line.startswith("BENCH-END"):
+                ended = time.perf_counter()
+                wrk.send_signal(signal.SIGINT)  # wrk then writes its summary and exits
+            output.append(line)
+        wrk.wait(timeout=60)
+    finally:
+        os.unlink(script.name)
+        os.unlink(lines.name)
+    line = next(line for line in output if line.startswith("BENCH "))
+    found = json.loads(line.removeprefix("BENCH "))
+    if not ended or found["answered"] != len(posts) or found["requests"] != len(posts):
+        raise SystemExit(f"wrk answered {found['answered']} of {len(posts)} posts: {found}")
+    refused = dict(item.split(":") for item in found["refused"].split(",") if item)
+    posting = Posting(Run(len(posts), ended - started, found["p50"], found["p95"], len(refused)))
+    for number, post in enumerate(posts, start=1):
+        status = int(refused.get(str(number), 302))
+        posting.statuses[status] = posting.statuses.get(status, 0) + 1
+        if str(number) not in refused:
+            posting.markers.append(post.marker)
+    posting.refused = len(refused)
+    return posting
+
+
+def post_python(base: str, posts: list[Post]) -> Posting:
+    """Without wrk: one post at a time from this process, a connection each."""
+    parts = urllib.parse.urlsplit(base)
+    posting = Posting(Run(0, 0.0, 0.0, 0.0))
+    timings: list[float] = []
+    started = time.perf_counter()
+    for post in posts:
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": form.cookie,
-            "X-Forwarded-For": f"198.18.{number // 250 % 256}.{number % 250 + 1}",
+            "Cookie": post.cookie,
+            "X-Forwarded-For": post.address,
         }
         begin = time.perf_counter()
         connection = HTTPConnection(parts.hostname, parts.port, timeout=300)
-        connection.request("POST", form.action, urllib.parse.urlencode(data), headers)
+        connection.request("POST", post.path, post.body, headers)
         response = connection.getresponse()
         response.read()
         connection.close()
         timings.append((time.perf_counter() - begin) * 1000)
         posting.statuses[response.status] = posting.statuses.get(response.status, 0) + 1
         if response.status in (301, 302, 303):
-            posting.markers.append(marker)
+            posting.markers.append(post.marker)
         else:
             posting.refused += 1
     elapsed = time.perf_counter() - started
-    posting.run = Run(count, elapsed, percentile(timings, 50), percentile(timings, 95),
+    posting.run = Run(len(posts), elapsed, percentile(timings, 50), percentile(timings, 95),
                       posting.refused)  # fmt: skip
     return posting
 

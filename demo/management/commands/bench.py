@@ -358,9 +358,10 @@ class Command(BaseCommand):
         if any(row.label.endswith("†") for row in rows):
             write("† slower than a run: timed request by request by the Python loop.")
         if getattr(self, "posting_summary", ""):
+            sender = "wrk" if load.load_generator() == "wrk" else "a Python loop"
             write(
                 "Comment POST (each a new reader's form and tokens, fetched before the timed "
-                f"posts; Python loop, a connection per post): {self.posting_summary}."
+                f"posts, sent one at a time by {sender}): {self.posting_summary}."
             )
 
     @staticmethod
