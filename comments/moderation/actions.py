@@ -198,8 +198,10 @@ def prepared_cursor() -> CursorWrapper:
     on every post with only their values changed. Parsing and planning the history
     statement (``gather``) cost a post more than running it: 1.1 of its 1.4 ms on the
     server. Each statement is prepared with parameters typed by where they stand, so this
-    is for SQL written here, not the ORM's. Elsewhere, and with
-    DATABASE_PREPARED_STATEMENTS off (settings), psycopg runs the statements unprepared."""
+    is for SQL written here, not the ORM's. psycopg forgets a connection's prepared
+    statements at each rollback (a refused post's): the next post prepares them again.
+    Elsewhere, and with DATABASE_PREPARED_STATEMENTS off (settings), psycopg runs the
+    statements unprepared."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()

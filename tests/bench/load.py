@@ -247,7 +247,7 @@ def fetch_form(base: str, path: str) -> ServedForm:
 # then stops wrk, which waits out its duration otherwise), and which posts were not answered
 # with a redirect (by their number).
 WRK_POST_SCRIPT = """
-local posts, started, answered, refused = {}, false, 0, {}
+local posts, started, answered, statuses, refused = {}, false, 0, {}, {}
 init = function(args)
   for line in io.lines(args[1]) do
     local path, cookie, address, body = line:match("^([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t(.*)$")
@@ -263,10 +263,14 @@ request = function()
 end
 response = function(status, headers, body)
   answered = answered + 1
+  statuses[status] = (statuses[status] or 0) + 1
   if status < 300 or status > 399 then
     refused[#refused + 1] = answered .. ":" .. status
   end
   if answered >= #posts then
+    local counts = {}
+    for code, n in pairs(statuses) do counts[#counts + 1] = code .. ":" .. n end
+    wrk.thread:set("statuses", table.concat(counts, ","))
     wrk.thread:set("refused", table.concat(refused, ","))
     wrk.thread:set("answered", answered)
     wrk.thread:stop()
@@ -278,10 +282,10 @@ setup = function(thread) threads[#threads + 1] = thread end
 done = function(summary, latency, requests)
   local t = threads[1]
   io.write(string.format(
-    'BENCH {"requests": %d, "seconds": %f, "p50": %f, "p95": %f, "answered": %d, ' ..
-    '"refused": "%s"}\\n', summary.requests, summary.duration / 1e6,
-    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
-    t:get("answered") or 0, t:get("refused") or ""))
+    'BENCH {"requests": %d, "p50": %f, "p95": %f, "answered": %d, "statuses": "%s", ' ..
+    '"refused": "%s"}\\n', summary.requests, latency:percentile(50) / 1e3,
+    latency:percentile(95) / 1e3, t:get("answered") or 0, t:get("statuses") or "",
+    t:get("refused") or ""))
 end
 """
 
@@ -345,17 +349,16 @@ def post_wrk(base: str, posts: list[Post]) -> Posting:
     finally:
         os.unlink(script.name)
         os.unlink(lines.name)
-    line = next(line for line in output if line.startswith("BENCH "))
-    found = json.loads(line.removeprefix("BENCH "))
-    if not ended or found["answered"] != len(posts) or found["requests"] != len(posts):
-        raise SystemExit(f"wrk answered {found['answered']} of {len(posts)} posts: {found}")
-    refused = dict(item.split(":") for item in found["refused"].split(",") if item)
+    line = next((line for line in output if line.startswith("BENCH ")), None)
+    found = json.loads(line.removeprefix("BENCH ")) if line else {}
+    if not ended or found.get("answered") != len(posts) or found["requests"] != len(posts):
+        raise SystemExit(f"wrk did not send each of the {len(posts)} posts once: {found}")
+    refused = {int(item.split(":")[0]) for item in found["refused"].split(",") if item}
     posting = Posting(Run(len(posts), ended - started, found["p50"], found["p95"], len(refused)))
-    for number, post in enumerate(posts, start=1):
-        status = int(refused.get(str(number), 302))
-        posting.statuses[status] = posting.statuses.get(status, 0) + 1
-        if str(number) not in refused:
-            posting.markers.append(post.marker)
+    for item in found["statuses"].split(","):
+        status, count = item.split(":")
+        posting.statuses[int(status)] = int(count)
+    posting.markers = [post.marker for n, post in enumerate(posts, 1) if n not in refused]
     posting.refused = len(refused)
     return posting
 
