@@ -203,7 +203,7 @@ def test_posting_statements_are_parsed_once_per_connection(client, kept, monkeyp
             )
             assert cursor.fetchall() == [(2, 0)]
     else:
-        assert len(second) == len(first) - 4  # not the first post's moderators' mail, task
+        assert len(second) == len(first) - 4  # no moderators' mail, task, or task's savepoint
     assert list(Comment.objects.order_by("pk").values_list("name", "ip_address")) == [
         ("Олена", "192.0.2.1"),
         ("محمد", "2001:db8::7"),
