@@ -140,9 +140,14 @@ else:
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
         # Only the statements that ask for it are prepared (comment posting's: parsing and
         # planning its history statement cost a post more than running it); Django's
-        # own queries never are (its cursors bind on the client). Off for a pooler that
-        # does not keep them (PgBouncer in transaction mode before 1.21).
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+        # own queries never are (its cursors bind on the client). Each runs on the plan made
+        # once (a generic plan): planned for each post's values, the history statement was
+        # planned afresh every time. Off for a pooler that does not keep prepared statements
+        # (PgBouncer in transaction mode before 1.21).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["prepare_threshold"] = 2**31 - 1
+        generic_plans = "-c plan_cache_mode=force_generic_plan"
+        options["options"] = f"{options.get('options', '')} {generic_plans}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -231,3 +231,29 @@ def test_the_live_server_answers_concurrent_requests(live_server, client):
         statuses = list(pool.map(status, range(200)))
 
     assert statuses == [200] * 200
+
+
+@pytest.mark.parametrize("prepared", ["1", "0"])
+def test_prepared_statements_run_on_generic_plans_and_keep_the_urls_options(prepared):
+    """With prepared statements on (posting's), the connection runs them on the plan made
+    once; options given in DATABASE_URL are kept either way."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Connects to PostgreSQL")
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('SHOW plan_cache_mode'); print(c.fetchone()[0]); "
+        "c.execute('SHOW statement_timeout'); print(c.fetchone()[0]); "
+        "print(connection.connection.prepare_threshold is not None)"
+    )
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DJANGO_SECRET_KEY="x" * 60,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/newsroom?options=-c%20statement_timeout%3D7s",
+        DATABASE_PREPARED_STATEMENTS=prepared,
+    )
+    assert result.returncode == 0, result.stderr
+    expected = ["force_generic_plan", "7s", "True"] if prepared == "1" else ["auto", "7s", "False"]
+    assert result.stdout.split() == expected

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.backends.utils import CursorWrapper
@@ -145,13 +146,6 @@ def serialize_commenter(submission: Submission) -> None:
     (a select list is evaluated left to right), after the moderators' mail's lock, shared.
     SQLite needs nothing here: its transactions begin IMMEDIATE (settings), so each one holds
     the database's single write lock from its first statement.
-
-    The same statement has the rest of the post's transaction run its prepared statements
-    (``prepared_cursor``) on their generic plans, made once per connection, never a plan
-    for each post's values: each of the history's lookups is an equality on an index, which
-    serves any value alike. Left to choose, PostgreSQL kept planning the history for each
-    post on the big bench data (0.9 ms of planning, each time), its statistics having no
-    comment as recent as the flood window's start.
     """
     if connection.vendor != "postgresql":
         return
@@ -161,9 +155,8 @@ def serialize_commenter(submission: Submission) -> None:
     locks = ", ".join(
         ["pg_advisory_xact_lock_shared(%s)", *["pg_advisory_xact_lock(%s)"] * len(keys)]
     )
-    generic_plans = "set_config('plan_cache_mode', 'force_generic_plan', true)"
     with prepared_cursor() as cursor:
-        cursor.execute(f"SELECT {generic_plans}, {locks}", [MODERATOR_MAIL_LOCK, *keys])
+        cursor.execute(f"SELECT {locks}", [MODERATOR_MAIL_LOCK, *keys])
 
 
 @contextmanager
@@ -186,18 +179,12 @@ def pipelined() -> Iterator[None]:
         yield
 
 
-@functools.cache
-def _preparing_cursor_class() -> type:
-    import psycopg
+class PreparingCursor(psycopg.Cursor):
+    """Binds its parameters on the server and prepares each statement on its first run on a
+    connection; later runs send only the values (psycopg's ``prepare=True``)."""
 
-    class PreparingCursor(psycopg.Cursor):
-        """Binds its parameters on the server and prepares each statement on its first run
-        on a connection; later runs send only the values (psycopg's ``prepare=True``)."""
-
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=prepare is not False, binary=binary)
-
-    return PreparingCursor
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=prepare is not False, binary=binary)
 
 
 def prepared_cursor() -> CursorWrapper:
@@ -206,15 +193,19 @@ def prepared_cursor() -> CursorWrapper:
     on every post with only their values changed. Parsing and planning the history
     statement (``gather``) cost a post more than running it: 1.1 of its 1.4 ms on the
     server. Each statement is prepared with parameters typed by where they stand, so this
-    is for SQL written here, not the ORM's. psycopg forgets a connection's prepared
-    statements at each rollback (a refused post's): the next post prepares them again.
-    Elsewhere, and with DATABASE_PREPARED_STATEMENTS off (settings), psycopg runs the
-    statements unprepared."""
+    is for SQL written here, not the ORM's. It runs on the plan made once, whatever the
+    values (settings: ``plan_cache_mode``): each of the history's lookups is an equality
+    on an index, which serves any value alike; left to choose, PostgreSQL planned the
+    history afresh for each post on the big bench data (0.8 ms each time), its statistics
+    holding no comment as recent as the flood window's start. psycopg forgets a
+    connection's prepared statements at each rollback (a refused post's): the next post
+    prepares them again. Elsewhere, and with DATABASE_PREPARED_STATEMENTS off (settings),
+    psycopg runs the statements unprepared."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    cursor = _preparing_cursor_class()(connection.connection)
+    cursor = PreparingCursor(connection.connection)
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
     return connection.make_cursor(cursor)
