@@ -476,7 +476,47 @@ def submit_comment(
     used: a second comment with the same token is spam. ``notify_on_approval`` and
     ``notify_on_reply`` are the commenter's notification boxes (``request_notifications``).
     """
-    submission = replace(submission, email=normalise_email(submission.email))
+    store = partial(
+        _store_comment,
+        submission=replace(submission, email=normalise_email(submission.email)),
+        parent=parent,
+        user_agent=user_agent,
+        user=user,
+        form_token_digest=form_token_digest,
+        notify_on_approval=notify_on_approval,
+        notify_on_reply=notify_on_reply,
+    )
+    try:
+        return store()
+    except DatabaseError as error:
+        if not stale_prepared_plan(error) or connection.in_atomic_block:
+            raise
+    # The rollback made psycopg forget the connection's prepared statements: the post runs
+    # again, on statements prepared afresh (and planned for the columns as they are now).
+    return store()
+
+
+def stale_prepared_plan(error: DatabaseError) -> bool:
+    """PostgreSQL refused to run a statement this connection prepared before a migration
+    changed the type of a column it returns (an integer id made a bigint, a CharField made a
+    TextField): the connection outlived the migration, as a running app server's does.
+    Nothing was stored; once the transaction is rolled back the post can run again."""
+    return getattr(error.__cause__, "sqlstate", None) == "0A000" and (
+        "cached plan must not change result type" in str(error)
+    )
+
+
+def _store_comment(
+    *,
+    submission: Submission,
+    parent: Comment | None,
+    user_agent: str,
+    user,
+    form_token_digest: str | None,
+    notify_on_approval: bool,
+    notify_on_reply: bool,
+) -> Comment:
+    """``submit_comment``'s transaction: judge, store and schedule."""
     with transaction.atomic():
         with pipelined():
             serialize_commenter(submission)

@@ -7,6 +7,7 @@ import tempfile
 from contextlib import contextmanager
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Now
@@ -207,6 +208,53 @@ def test_posting_statements_are_parsed_once_per_connection(client, kept, monkeyp
     assert list(Comment.objects.order_by("pk").values_list("name", "ip_address")) == [
         ("Олена", "192.0.2.1"),
         ("محمد", "2001:db8::7"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_after_a_migration_changed_a_column_the_history_returns_is_stored(
+    client, kept, monkeypatch
+):
+    """An app server's connection prepared posting's statements, then a migration changed the
+    type of a column the history returns (here the email's, made text). PostgreSQL refuses
+    to run the stale statement; the post runs again on statements prepared afresh, and the
+    reader's comment is taken, not answered with an error page."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", None)
+    connection.close()  # opened again persistent, as an app server's
+    article = ArticleFactory()
+
+    def post(name: str, email: str, address: str):
+        data = comment_data(
+            name=name,
+            email=email,
+            body=f"{name}: дякую 🙏",
+            timestamp=form_timestamp(client, article),
+        )
+        return client.post(post_url(article), data, REMOTE_ADDR=address)
+
+    assert post("Олена", "olena@example.com", "192.0.2.1").status_code == 302  # prepares them
+    field = Comment._meta.get_field("email")
+    alter = f'ALTER TABLE "{Comment._meta.db_table}" ALTER COLUMN "{field.column}" TYPE {{}}'
+
+    def migrate(column_type: str) -> None:
+        # From a connection of its own, as `manage.py migrate` runs beside the app servers
+        # (psycopg forgets its prepared statements when its own connection says ALTER).
+        params = connection.get_connection_params()
+        with psycopg.connect(**params, autocommit=True) as migrating:
+            migrating.execute(alter.format(column_type))
+
+    migrate("text")
+    try:
+        response = post("محمد", "mohammed@example.com", "2001:db8::7")
+    finally:
+        migrate(field.db_type(connection))
+        connection.close()  # its statements were prepared for the text column
+    assert response.status_code == 302
+    assert list(Comment.objects.order_by("pk").values_list("name", "email")) == [
+        ("Олена", "olena@example.com"),
+        ("محمد", "mohammed@example.com"),
     ]
 
 
