@@ -19,6 +19,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
 
@@ -128,20 +130,34 @@ def measure(url: str, seconds: float, cookie: str = "") -> Run:
 
 
 def measure_wrk(url: str, seconds: float, cookie: str) -> Run:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
-    command = ["wrk", "-t1", "-c1", f"-d{max(1, round(seconds))}s", "--timeout", "300s",
-               "-s", script.name, url]  # fmt: skip
-    for name, value in headers_with(cookie).items():
-        command[1:1] = ["-H", f"{name}: {value}"]
-    try:
+    with temporary_file(WRK_SCRIPT, ".lua") as script:
+        command = ["wrk", "-t1", "-c1", f"-d{max(1, round(seconds))}s", "--timeout", "300s",
+                   "-s", script, url]  # fmt: skip
+        for name, value in headers_with(cookie).items():
+            command[1:1] = ["-H", f"{name}: {value}"]
         output = subprocess.run(pinned(command, 1), capture_output=True, text=True, check=True)
-    finally:
-        os.unlink(script.name)
-    line = next(line for line in output.stdout.splitlines() if line.startswith("BENCH "))
-    found = json.loads(line.removeprefix("BENCH "))
+    found = bench_line(output.stdout.splitlines())
+    if not found:
+        raise SystemExit(f"wrk printed no figures for {url}: {output.stdout}")
     return Run(found["requests"], found["seconds"], found["p50"], found["p95"],
                found["errors"] + found["bad"])  # fmt: skip
+
+
+@contextmanager
+def temporary_file(text: str, suffix: str) -> Iterator[str]:
+    """The name of a file holding ``text`` (for wrk to read), removed after the block."""
+    with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as file:
+        file.write(text)
+    try:
+        yield file.name
+    finally:
+        os.unlink(file.name)
+
+
+def bench_line(lines: Iterable[str]) -> dict:
+    """What a wrk script's ``done`` wrote on its BENCH line; empty if it wrote none."""
+    line = next((line for line in lines if line.startswith("BENCH ")), None)
+    return json.loads(line.removeprefix("BENCH ")) if line else {}
 
 
 def measure_python(url: str, seconds: float, cookie: str) -> Run:
@@ -326,18 +342,15 @@ def post_comments(base: str, path: str, count: int, *, min_age: float, run_id: s
 
 
 def post_wrk(base: str, posts: list[Post]) -> Posting:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_POST_SCRIPT)
-    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as lines:
-        lines.writelines(f"{p.path}\t{p.cookie}\t{p.address}\t{p.body}\n" for p in posts)
+    lines = "".join(f"{p.path}\t{p.cookie}\t{p.address}\t{p.body}\n" for p in posts)
     # The duration is only a bound, should a post never be answered: the last answer ends it.
     bound = 60 + len(posts) // 10
-    command = ["wrk", "-t1", "-c1", f"-d{bound}s", "--timeout", "300s", "-s", script.name, base,
-               "--", lines.name]  # fmt: skip
     started = ended = 0.0
-    try:
+    output = []
+    with temporary_file(WRK_POST_SCRIPT, ".lua") as script, temporary_file(lines, ".tsv") as data:
+        command = ["wrk", "-t1", "-c1", f"-d{bound}s", "--timeout", "300s", "-s", script, base,
+                   "--", data]  # fmt: skip
         wrk = subprocess.Popen(pinned(command, 1), stdout=subprocess.PIPE, text=True)
-        output = []
         for line in wrk.stdout:
             if line.startswith("BENCH-START"):
                 started = time.perf_counter()
@@ -346,11 +359,7 @@ def post_wrk(base: str, posts: list[Post]) -> Posting:
                 wrk.send_signal(signal.SIGINT)  # wrk then writes its summary and exits
             output.append(line)
         wrk.wait(timeout=60)
-    finally:
-        os.unlink(script.name)
-        os.unlink(lines.name)
-    line = next((line for line in output if line.startswith("BENCH ")), None)
-    found = json.loads(line.removeprefix("BENCH ")) if line else {}
+    found = bench_line(output)
     if not ended or found.get("answered") != len(posts) or found["requests"] != len(posts):
         raise SystemExit(f"wrk did not send each of the {len(posts)} posts once: {found}")
     refused = {int(item.split(":")[0]) for item in found["refused"].split(",") if item}

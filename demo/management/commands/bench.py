@@ -84,7 +84,14 @@ class Command(BaseCommand):
             "--seconds", type=float, default=3.0, help="Length of each page's run (default 3)."
         )
         parser.add_argument(
-            "--posts", type=int, default=100, help="Comments posted for the POST figure."
+            "--posts",
+            type=int,
+            default=1000,
+            help=(
+                "Comments posted for the POST figure (default 1000: a few seconds of posting, "
+                "as long as a page's run, so the worker's one-off first-post costs weigh as "
+                "little as a page's first render does)."
+            ),
         )
         parser.add_argument(
             "--only", default="", help="Measure only pages whose label has one of these, a,b."
