@@ -302,8 +302,11 @@ class Command(BaseCommand):
         lost = sum(1 for marker in posting.markers if copies[marker] == 0)
         duplicated = sum(n - 1 for n in copies.values() if n > 1)
         outcomes = dict(Counter(status for _, status in stored))
+        before_rate, after_rate = hellos
         self.posting_summary = (
-            f"{posts} posts: answers {dict(sorted(posting.statuses.items()))}; stored "
+            f"{posts} posts at {posting.run.rate:.1f}/s, hello {before_rate:,.0f} before and "
+            f"{after_rate:,.0f} requests/s after: {posting.run.rate / load.mean(hellos):.3f} × "
+            f"hello; answers {dict(sorted(posting.statuses.items()))}; stored "
             f"{Comment.objects.count() - before} ({outcomes}); lost {lost}, duplicated {duplicated}"
         )
         self.stdout.write(f"  comment POST: {posting.run.rate:.1f}/s")
