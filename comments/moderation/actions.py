@@ -493,16 +493,21 @@ def submit_comment(
             raise
     # The rollback made psycopg forget the connection's prepared statements: the post runs
     # again, on statements prepared afresh (and planned for the columns as they are now).
+    logger.warning("A migration changed what posting's prepared statements return: posting again.")
     return store()
 
 
 def stale_prepared_plan(error: DatabaseError) -> bool:
     """PostgreSQL refused to run a statement this connection prepared before a migration
     changed the type of a column it returns (an integer id made a bigint, a CharField made a
-    TextField): the connection outlived the migration, as a running app server's does.
-    Nothing was stored; once the transaction is rolled back the post can run again."""
-    return getattr(error.__cause__, "sqlstate", None) == "0A000" and (
-        "cached plan must not change result type" in str(error)
+    TextField): "cached plan must not change result type", told by the function that raises
+    it, whatever language the server speaks. The connection outlived the migration, as a
+    running app server's does. Nothing was stored; once the transaction is rolled back
+    (the outermost one), the post can run again."""
+    cause = error.__cause__
+    return (
+        getattr(cause, "sqlstate", None) == "0A000"
+        and cause.diag.source_function == "RevalidateCachedQuery"
     )
 
 

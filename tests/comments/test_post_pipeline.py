@@ -18,6 +18,7 @@ from psycopg import pq
 
 from articles.models import Article
 from comments.models import Comment, ModerationLogEntry, UsedFormToken
+from comments.moderation import actions
 from comments.moderation.actions import _insert_statement, gather, insert_unreturned, pipelined
 from comments.moderation.rules import Submission
 from comments.views import CLOSED_MESSAGE
@@ -213,7 +214,7 @@ def test_posting_statements_are_parsed_once_per_connection(client, kept, monkeyp
 
 @pytest.mark.django_db(transaction=True)
 def test_a_post_after_a_migration_changed_a_column_the_history_returns_is_stored(
-    client, kept, monkeypatch
+    client, kept, monkeypatch, caplog
 ):
     """An app server's connection prepared posting's statements, then a migration changed the
     type of a column the history returns (here the email's, made text). PostgreSQL refuses
@@ -221,9 +222,20 @@ def test_a_post_after_a_migration_changed_a_column_the_history_returns_is_stored
     reader's comment is taken, not answered with an error page."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's prepared statements")
+    # Prepared whatever DATABASE_PREPARED_STATEMENTS says where the suite runs.
+    options = {**connection.settings_dict["OPTIONS"], "prepare_threshold": 2**31 - 1}
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", None)
-    connection.close()  # opened again persistent, as an app server's
+    connection.close()  # opened again persistent, as an app server's, with these options
     article = ArticleFactory()
+    runs = []
+    store_comment = actions._store_comment
+
+    def counted_store_comment(**arguments):
+        runs.append(arguments["submission"].name)
+        return store_comment(**arguments)
+
+    monkeypatch.setattr(actions, "_store_comment", counted_store_comment)
 
     def post(name: str, email: str, address: str):
         data = comment_data(
@@ -243,6 +255,7 @@ def test_a_post_after_a_migration_changed_a_column_the_history_returns_is_stored
         # (psycopg forgets its prepared statements when its own connection says ALTER).
         params = connection.get_connection_params()
         with psycopg.connect(**params, autocommit=True) as migrating:
+            migrating.execute("SET lock_timeout = '5s'")  # fails rather than hangs
             migrating.execute(alter.format(column_type))
 
     migrate("text")
@@ -252,6 +265,8 @@ def test_a_post_after_a_migration_changed_a_column_the_history_returns_is_stored
         migrate(field.db_type(connection))
         connection.close()  # its statements were prepared for the text column
     assert response.status_code == 302
+    assert runs == ["Олена", "محمد", "محمد"]  # refused once, then run afresh
+    assert "posting again" in caplog.text
     assert list(Comment.objects.order_by("pk").values_list("name", "email")) == [
         ("Олена", "olena@example.com"),
         ("محمد", "mohammed@example.com"),
