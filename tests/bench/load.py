@@ -146,12 +146,13 @@ def measure_wrk(url: str, seconds: float, cookie: str) -> Run:
 @contextmanager
 def temporary_file(text: str, suffix: str) -> Iterator[str]:
     """The name of a file holding ``text`` (for wrk to read), removed after the block."""
-    with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as file:
-        file.write(text)
+    descriptor, name = tempfile.mkstemp(suffix=suffix)
     try:
-        yield file.name
+        with open(descriptor, "w") as file:
+            file.write(text)
+        yield name
     finally:
-        os.unlink(file.name)
+        os.unlink(name)
 
 
 def bench_line(lines: Iterable[str]) -> dict:
@@ -350,15 +351,19 @@ def post_wrk(base: str, posts: list[Post]) -> Posting:
     with temporary_file(WRK_POST_SCRIPT, ".lua") as script, temporary_file(lines, ".tsv") as data:
         command = ["wrk", "-t1", "-c1", f"-d{bound}s", "--timeout", "300s", "-s", script, base,
                    "--", data]  # fmt: skip
-        wrk = subprocess.Popen(pinned(command, 1), stdout=subprocess.PIPE, text=True)
-        for line in wrk.stdout:
-            if line.startswith("BENCH-START"):
-                started = time.perf_counter()
-            elif line.startswith("BENCH-END"):
-                ended = time.perf_counter()
-                wrk.send_signal(signal.SIGINT)  # wrk then writes its summary and exits
-            output.append(line)
-        wrk.wait(timeout=60)
+        with subprocess.Popen(pinned(command, 1), stdout=subprocess.PIPE, text=True) as wrk:
+            try:
+                for line in wrk.stdout:
+                    if line.startswith("BENCH-START"):
+                        started = time.perf_counter()
+                    elif line.startswith("BENCH-END"):
+                        ended = time.perf_counter()
+                        wrk.send_signal(signal.SIGINT)  # wrk then writes its summary and exits
+                    output.append(line)
+                wrk.wait(timeout=60)
+            except BaseException:  # interrupted, or wrk never exits: not left running
+                wrk.kill()
+                raise
     found = bench_line(output)
     if not ended or found.get("answered") != len(posts) or found["requests"] != len(posts):
         raise SystemExit(f"wrk did not send each of the {len(posts)} posts once: {found}")

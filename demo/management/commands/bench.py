@@ -303,10 +303,11 @@ class Command(BaseCommand):
         duplicated = sum(n - 1 for n in copies.values() if n > 1)
         outcomes = dict(Counter(status for _, status in stored))
         before_rate, after_rate = hellos
+        ratio = posting.run.rate / load.mean(hellos) if any(hellos) else 0.0
         self.posting_summary = (
             f"{posts} posts at {posting.run.rate:.1f}/s, hello {before_rate:,.0f} before and "
-            f"{after_rate:,.0f} requests/s after: {posting.run.rate / load.mean(hellos):.3f} × "
-            f"hello; answers {dict(sorted(posting.statuses.items()))}; stored "
+            f"{after_rate:,.0f} requests/s after: {ratio:.3f} × hello; answers "
+            f"{dict(sorted(posting.statuses.items()))}; stored "
             f"{Comment.objects.count() - before} ({outcomes}); lost {lost}, duplicated {duplicated}"
         )
         self.stdout.write(f"  comment POST: {posting.run.rate:.1f}/s")
