@@ -93,11 +93,14 @@ def test_typed_paragraphs_headings_lists_quote_and_link_reach_readers(
     expect(page.locator("dialog[open]")).to_have_count(0)
     expect(page.locator(EDITOR).get_by_role("link")).to_have_text("report")
     expect(page.locator(EDITOR)).to_be_focused()
+    caret_collapsed = "selector => document.querySelector(selector).editor.state.selection.empty"
+    assert not page.evaluate(caret_collapsed, EDITOR)  # the linked word is still selected
     keyboard.press("End")
-    # A person's pause before the next key: ProseMirror takes in a caret the browser moved
-    # (End) on the next selectionchange event, and an Enter sent within the same instant
-    # would still replace the selected word.
-    page.wait_for_timeout(250)
+    # ProseMirror takes in a caret the browser moved (End) on a later selectionchange event:
+    # an Enter sent before then replaces the selected word. A person is never that fast; a
+    # fixed pause was too short on a busy test machine, so the test waits until the editor
+    # (Tiptap, which hangs itself on its element) holds the collapsed caret.
+    page.wait_for_function(caret_collapsed, arg=EDITOR)
     keyboard.press("Enter")
     keyboard.type("Last paragraph.")
 
