@@ -93,14 +93,20 @@ def test_typed_paragraphs_headings_lists_quote_and_link_reach_readers(
     expect(page.locator("dialog[open]")).to_have_count(0)
     expect(page.locator(EDITOR).get_by_role("link")).to_have_text("report")
     expect(page.locator(EDITOR)).to_be_focused()
+    # The link command gives the editor its focus back on the next animation frame (Tiptap's
+    # focus()), and puts the editor's selection, the linked word, back into the page then: an
+    # End pressed before that frame is undone. A person is never that fast; the test waits
+    # two frames, so the editor's own has run.
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
     caret_collapsed = "selector => document.querySelector(selector).editor.state.selection.empty"
     assert not page.evaluate(caret_collapsed, EDITOR)  # the linked word is still selected
     keyboard.press("End")
-    # ProseMirror takes in a caret the browser moved (End) on a later selectionchange event:
-    # an Enter sent before then replaces the selected word. A person is never that fast; a
-    # fixed pause was too short on a busy test machine, so the test waits until the editor
-    # (Tiptap, which hangs itself on its element) holds the collapsed caret.
-    page.wait_for_function(caret_collapsed, arg=EDITOR)
+    # The editor takes in a caret the browser moved on a later selectionchange event, and an
+    # Enter sent before then would replace the selected word: the test waits until the
+    # editor (Tiptap hangs itself on its element) holds the collapsed caret.
+    page.wait_for_function(caret_collapsed, arg=EDITOR, timeout=5000)
     keyboard.press("Enter")
     keyboard.type("Last paragraph.")
 
