@@ -20,9 +20,8 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean_env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "EMAIL_", "REDIS_", "NEWSROOM_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "EMAIL_", "REDIS_", "NEWSROOM_"))
     }
-    clean_env.pop("DATABASE_URL", None)
     clean_env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -32,6 +31,11 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+def run_shell(code: str, **env: str) -> subprocess.CompletedProcess:
+    """``code`` run by ``manage.py shell`` under the given environment (see run_manage)."""
+    return run_manage("shell", "--no-imports", "-c", code, **env)
 
 
 def test_start_up_without_secret_key_fails_with_a_clear_message():
@@ -48,10 +52,11 @@ def test_debug_runs_without_secret_key():
 
 @pytest.mark.parametrize("value", ["", "0", "false", "no"])
 def test_debug_is_off_unless_asked(value):
-    result = run_manage(
-        "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)",
-        DJANGO_DEBUG=value, DJANGO_SECRET_KEY="x" * 60,
-    )  # fmt: skip
+    result = run_shell(
+        "from django.conf import settings; print(settings.DEBUG)",
+        DJANGO_DEBUG=value,
+        DJANGO_SECRET_KEY="x" * 60,
+    )
     assert result.stdout.strip() == "False", result.stderr
 
 
@@ -136,8 +141,8 @@ def test_deploy_check_names_a_missing_production_setting(variable, value, check_
 def test_mail_without_email_host_goes_to_the_local_mail_server_in_production():
     code = "from django.conf import settings as s; print(s.MAILERS['default'])"
 
-    production = run_manage("shell", "--no-imports", "-c", code, DJANGO_SECRET_KEY="x" * 60)
-    development = run_manage("shell", "--no-imports", "-c", code, DJANGO_DEBUG="1")
+    production = run_shell(code, DJANGO_SECRET_KEY="x" * 60)
+    development = run_shell(code, DJANGO_DEBUG="1")
 
     assert "smtp.EmailBackend" in production.stdout, production.stderr
     assert "'host': 'localhost', 'port': 25" in production.stdout
@@ -151,10 +156,7 @@ def test_environment_lists_and_database_url_are_read():
         "print(s.ALLOWED_HOSTS, s.CSRF_TRUSTED_ORIGINS, s.DATABASES['default']['ENGINE'], "
         "s.DATABASES['default']['CONN_HEALTH_CHECKS'], s.CACHES['default']['BACKEND'])"
     )
-    result = run_manage(
-        "shell",
-        "--no-imports",
-        "-c",
+    result = run_shell(
         code,
         DJANGO_SECRET_KEY="x" * 60,
         DJANGO_ALLOWED_HOSTS="a.example, b.example",
@@ -174,10 +176,7 @@ def test_sqlite_database_uses_wal(tmp_path):
         "from django.db import connection; c = connection.cursor(); "
         "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
     )
-    result = run_manage(
-        "shell",
-        "--no-imports",
-        "-c",
+    result = run_shell(
         code,
         DJANGO_DEBUG="1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'wal.sqlite3'}",
@@ -245,10 +244,7 @@ def test_prepared_statements_run_on_generic_plans_and_keep_the_urls_options(prep
         "c.execute('SHOW statement_timeout'); print(c.fetchone()[0]); "
         "print(connection.connection.prepare_threshold is not None)"
     )
-    result = run_manage(
-        "shell",
-        "--no-imports",
-        "-c",
+    result = run_shell(
         code,
         DJANGO_SECRET_KEY="x" * 60,
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/newsroom?options=-c%20statement_timeout%3D7s",
