@@ -5,9 +5,12 @@ Typing goes through the real keyboard (Playwright's key events), so the editor's
 Shift+Enter and input rules ("## ", "- ", "> ") are what make the structure.
 """
 
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from articles.models import Article, ArticleRevision
 from articles.revisions import record_revision
@@ -37,6 +40,43 @@ def editor():
 def body_value(page: Page) -> str:
     """What the form will post: the editor keeps the textarea in step."""
     return page.locator("#id_body").input_value()
+
+
+def wait_for_editor(page: Page, condition: str) -> None:
+    """Wait until the editor's own state meets `condition`, a JavaScript expression over `state`
+    (Tiptap hangs the editor on its element).
+
+    The browser moves a caret or a selection first; ProseMirror takes it into its state on a
+    later selectionchange event, and a command (a menu button, Enter) acts on its state. A
+    person is never faster than that; Playwright can be, on a busy machine. On a timeout the
+    failure shows the editor's text and selection.
+    """
+    try:
+        page.wait_for_function(
+            "selector => { const state = document.querySelector(selector).editor.state;"
+            f" return {condition}; }}",
+            arg=EDITOR,
+            timeout=5000,
+        )
+    except PlaywrightTimeoutError:
+        seen = page.evaluate(
+            "selector => { const s = document.querySelector(selector).editor.state;"
+            " return [s.doc.textContent, s.selection.from, s.selection.to]; }",
+            EDITOR,
+        )
+        pytest.fail(f"the editor never met {condition}; its text, from, to: {seen}")
+
+
+SELECTED = "state.doc.textBetween(state.selection.from, state.selection.to)"
+
+
+def caret_at_end_of(text: str) -> str:
+    """The condition: a collapsed caret at the end of the paragraph that reads `text`."""
+    return (
+        "state.selection.empty"
+        f" && state.selection.$from.parent.textContent === {json.dumps(text)}"
+        " && state.selection.$from.parentOffset === state.selection.$from.parent.content.size"
+    )
 
 
 def open_add_form(page: Page, live_server) -> None:
@@ -86,6 +126,7 @@ def test_typed_paragraphs_headings_lists_quote_and_link_reach_readers(
     keyboard.type(" words. Read the report")
     for _ in range(len("report")):
         keyboard.press("Shift+ArrowLeft")
+    wait_for_editor(page, f"{SELECTED} === 'report'")
     page.locator("button[data-name=link]").click()
     dialog = page.locator("dialog[open]")
     dialog.get_by_label("URL").fill("https://www.kyivpost.com/post/1")
@@ -100,13 +141,9 @@ def test_typed_paragraphs_headings_lists_quote_and_link_reach_readers(
     page.evaluate(
         "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
     )
-    caret_collapsed = "selector => document.querySelector(selector).editor.state.selection.empty"
-    assert not page.evaluate(caret_collapsed, EDITOR)  # the linked word is still selected
+    wait_for_editor(page, f"{SELECTED} === 'report'")  # the linked word is still selected
     keyboard.press("End")
-    # The editor takes in a caret the browser moved on a later selectionchange event, and an
-    # Enter sent before then would replace the selected word: the test waits until the
-    # editor (Tiptap hangs itself on its element) holds the collapsed caret.
-    page.wait_for_function(caret_collapsed, arg=EDITOR, timeout=5000)
+    wait_for_editor(page, caret_at_end_of("Some bold and italic words. Read the report"))
     keyboard.press("Enter")
     keyboard.type("Last paragraph.")
 
@@ -286,6 +323,7 @@ def test_a_library_image_and_an_embed_go_into_the_body_and_reach_readers(
     body_editor = page.locator(EDITOR)
     body_editor.locator("p", has_text="Crews worked all night.").click()
     page.keyboard.press("End")
+    wait_for_editor(page, caret_at_end_of("Crews worked all night."))
 
     # A picture from the library, at the cursor.
     page.locator(".prose-menubar button[data-name=newsImage]").click()
@@ -303,6 +341,7 @@ def test_a_library_image_and_an_embed_go_into_the_body_and_reach_readers(
     # A video, by its address, after the second paragraph.
     body_editor.locator("p", has_text="Power is back.").click()
     page.keyboard.press("End")
+    wait_for_editor(page, caret_at_end_of("Power is back."))
     page.locator(".prose-menubar button[data-name=newsEmbed]").click()
     dialog = page.locator("dialog[open]")
     dialog.get_by_label("Address of the post or video").fill(
