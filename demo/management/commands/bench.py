@@ -314,8 +314,16 @@ class Command(BaseCommand):
         return Row("comment POST", posting.run, load.mean(hellos), queries, 0, "n/a")
 
     def count_post_queries(self, article: Article) -> str:
-        """Queries of one accepted post from a new reader, through the test client (with
-        its CSRF check) and a form token old enough for the too-fast rule."""
+        """Queries of two accepted posts from new readers, one after the other, through the
+        test client (with its CSRF check) and form tokens old enough for the too-fast rule.
+
+        A held post after a quiet spell schedules the moderators' mail; the next joins that
+        waiting mail, as most posts of a busy hour do, with fewer statements. The first may
+        also join a mail an earlier run left waiting. The figure reads "first (next)"."""
+        counts = [self.count_one_post(article, reader) for reader in (1, 2)]
+        return f"{counts[0]} ({counts[1]} next)"
+
+    def count_one_post(self, article: Article, reader: int) -> int:
         client = Client(enforce_csrf_checks=True)
         tokens = client.get(reverse("comments:form_tokens", args=[article.slug])).json()
         issued_at = time.time() - settings.NEWSROOM_COMMENT_MIN_SECONDS - 1
@@ -324,13 +332,18 @@ class Command(BaseCommand):
             "timestamp": signed_form_token(article, issued_at=issued_at),
             "name": "Bench reader",
             "email": f"bench-queries-{uuid.uuid4().hex[:8]}@bench-post.example",
-            "body": "A reader's thoughts on the story, counted.",
+            "body": f"A reader's thoughts on the story, counted ({uuid.uuid4().hex[:8]}).",
         }
+        # Each reader from an address of its own (the bench trusts one proxy), so the flood
+        # rule lets the second through.
+        address = f"198.19.{uuid.uuid4().int % 250}.{reader}"
         with CaptureQueriesContext(connection) as captured:
-            response = client.post(reverse("comments:post", args=[article.slug]), data)
+            response = client.post(
+                reverse("comments:post", args=[article.slug]), data, HTTP_X_FORWARDED_FOR=address
+            )
         if response.status_code != 302:
             raise CommandError(f"A comment post answered {response.status_code}.")
-        return str(len(captured))
+        return len(captured)
 
     # Reporting --------------------------------------------------------------------------------
 
