@@ -42,6 +42,10 @@ def body_value(page: Page) -> str:
     return page.locator("#id_body").input_value()
 
 
+# The condition: the text the editor holds selected.
+SELECTED = "state.doc.textBetween(state.selection.from, state.selection.to)"
+
+
 def editor_meets(page: Page, condition: str, timeout: float = 5000) -> bool:
     """Whether the editor's own state comes to meet `condition`, a JavaScript expression over
     `state` (Tiptap hangs the editor on its element), within `timeout` ms.
@@ -91,9 +95,6 @@ def select_back(page: Page, word: str) -> None:
                 break
         else:
             wait_for_editor(page, selected)  # fails, showing what the editor holds
-
-
-SELECTED = "state.doc.textBetween(state.selection.from, state.selection.to)"
 
 
 def caret_at_end_of(text: str) -> str:
@@ -150,7 +151,8 @@ def test_typed_paragraphs_headings_lists_quote_and_link_reach_readers(
     keyboard.type("italic")
     keyboard.press("Control+i")
     keyboard.type(" words. Read the report")
-    wait_for_editor(page, caret_at_end_of("Some bold and italic words. Read the report"))
+    last_typed = caret_at_end_of("Some bold and italic words. Read the report")
+    wait_for_editor(page, last_typed)
     select_back(page, "report")
     page.locator("button[data-name=link]").click()
     dialog = page.locator("dialog[open]")
@@ -168,7 +170,7 @@ def test_typed_paragraphs_headings_lists_quote_and_link_reach_readers(
     )
     wait_for_editor(page, f"{SELECTED} === 'report'")  # the linked word is still selected
     keyboard.press("End")
-    wait_for_editor(page, caret_at_end_of("Some bold and italic words. Read the report"))
+    wait_for_editor(page, last_typed)
     keyboard.press("Enter")
     keyboard.type("Last paragraph.")
 
